@@ -1,0 +1,116 @@
+import type { PartitionsDefinition } from "@almanac/partitions";
+
+export type Materialization = "view" | "table" | "incremental" | "ephemeral";
+export type IncrementalStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
+export type OnSchemaChange = "ignore" | "fail" | "append_new_columns" | "sync_all_columns";
+
+/** A model's resolved config: dbt_project.yml folder config < properties yml < `config()` in SQL. */
+export interface ModelConfig {
+  materialized: Materialization;
+  /** Custom schema (dbt `+schema`); the relation's schema is `<target.schema>_<schema>` the dbt way. */
+  schema?: string;
+  alias?: string;
+  tags: string[];
+  incremental_strategy?: IncrementalStrategy;
+  unique_key?: string | string[];
+  /** Time column that partitions filter on (dbt `event_time`). */
+  event_time?: string;
+  on_schema_change: OnSchemaChange;
+  /** Name of the partitions definition this model is partitioned by (config or almanac.yml). */
+  partitions?: string;
+  full_refresh?: boolean;
+  enabled: boolean;
+  /** Any other keys the project sets; kept, never interpreted. */
+  [key: string]: unknown;
+}
+
+export interface Model {
+  /** Asset key: the model's name (file name without `.sql`). */
+  readonly name: string;
+  /** Path relative to the project dir, POSIX separators, e.g. `models/staging/stg_trips.sql`. */
+  readonly path: string;
+  /** Raw template source. */
+  readonly rawSql: string;
+  readonly config: Readonly<ModelConfig>;
+  /** Names of models this model `ref`s, in first-seen order. */
+  readonly refs: readonly string[];
+  /** `[sourceName, tableName]` pairs this model reads. */
+  readonly sources: readonly (readonly [string, string])[];
+  /** Folder path under the model path, e.g. `["staging"]`; used by `path:` selection and folder config. */
+  readonly folders: readonly string[];
+}
+
+export interface SourceTable {
+  readonly sourceName: string;
+  readonly tableName: string;
+  readonly schema: string;
+  readonly identifier: string;
+}
+
+export interface BackfillPolicy {
+  type: "single_run" | "multi_run";
+  /** For `multi_run`; default 1. */
+  maxPartitionsPerRun?: number;
+}
+
+export interface ScheduleConfig {
+  name: string;
+  select: string;
+  partitions: string;
+  cron: string;
+  timezone: string;
+}
+
+/** dbt's `target`: where models are written. */
+export interface Target {
+  /** Target name, e.g. `dev`. */
+  readonly name: string;
+  /** Default schema; custom schemas are suffixed to it. */
+  readonly schema: string;
+  readonly database?: string;
+  readonly type: "postgres";
+}
+
+export interface Relation {
+  readonly schema: string;
+  readonly identifier: string;
+}
+
+export interface Project {
+  /** Absolute path of the project folder. */
+  readonly dir: string;
+  readonly name: string;
+  /** Project vars from dbt_project.yml. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Enabled models by name. */
+  readonly models: ReadonlyMap<string, Model>;
+  /** Source tables by `sourceName.tableName`. */
+  readonly sources: ReadonlyMap<string, SourceTable>;
+  /** Partitions definitions from almanac.yml by name. */
+  readonly partitions: ReadonlyMap<string, PartitionsDefinition>;
+  /** Backfill policy per partitioned model (from almanac.yml `assets`), when one is set. */
+  readonly backfillPolicies: ReadonlyMap<string, BackfillPolicy>;
+  readonly schedules: readonly ScheduleConfig[];
+  /** All model names, upstream before downstream (stable topological order). */
+  readonly order: readonly string[];
+}
+
+/** What a render needs beyond the project. */
+export interface RenderContext {
+  readonly target: Target;
+  /** Window vars (`min_date`, `max_date`, `min_ts`, `max_ts`) and any run-level vars; they win over project vars. */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  /** Value of `is_incremental()`. */
+  readonly isIncremental: boolean;
+  /** Environment for `env_var()`; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RenderedModel {
+  readonly name: string;
+  /** The rendered SELECT (ephemeral upstreams inlined as CTEs). */
+  readonly sql: string;
+  /** Config after this render's `config()` calls. */
+  readonly config: Readonly<ModelConfig>;
+  readonly relation: Relation;
+}

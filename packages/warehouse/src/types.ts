@@ -1,0 +1,52 @@
+/** A table or view in the warehouse. */
+export interface Relation {
+  readonly schema: string;
+  readonly identifier: string;
+}
+
+/** Bounds of the partition window(s) a run writes; same fields as `@almanac/partitions` WindowBounds. */
+export interface TimeWindow {
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly startTs: string;
+  readonly endTs: string;
+  readonly startLocal: string;
+  readonly endLocal: string;
+  readonly timezone: string;
+}
+
+export type WarehouseMaterialization = "view" | "table" | "incremental";
+export type WarehouseStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
+export type SchemaChangePolicy = "ignore" | "fail" | "append_new_columns" | "sync_all_columns";
+
+export interface MaterializeRequest {
+  readonly relation: Relation;
+  /** The rendered SELECT of the model. */
+  readonly sql: string;
+  readonly materialized: WarehouseMaterialization;
+  /** Incremental only. */
+  readonly strategy?: WarehouseStrategy;
+  /** Incremental merge / delete+insert key columns. */
+  readonly uniqueKey?: readonly string[];
+  /**
+   * Partitioned incremental runs: the window this run owns. Rows of the model's output outside it
+   * are not written, and (window_overwrite, delete+insert, merge) target rows inside it that the
+   * output no longer has are removed.
+   */
+  readonly window?: TimeWindow;
+  /** Column compared against `window` (event_time, else a single-column unique key). */
+  readonly timeColumn?: string;
+  /** Incremental only; default `ignore`. */
+  readonly onSchemaChange?: SchemaChangePolicy;
+}
+
+export interface MaterializeResult {
+  /** Rows inserted or updated in the target (0 for views). */
+  readonly rowsWritten: number;
+  /** Rows removed from the target (window overwrite / delete+insert / merge). */
+  readonly rowsDeleted: number;
+  /** Every statement executed, in order, for run events and error reports. */
+  readonly statements: readonly string[];
+  /** Things the user should know (e.g. no time column, so vanished rows cannot be removed). */
+  readonly warnings: readonly string[];
+}
