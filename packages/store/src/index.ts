@@ -1,0 +1,115 @@
+// Schema
+
+// Connections and migrations
+export { migrate, migrationsFolder } from "./migrate.js";
+export type {
+  AssetPartitionRow,
+  BackfillRow,
+  RunEventRow,
+  RunRow,
+  RunStepRow,
+  RunWithSteps,
+  ScheduleStateRow,
+  ScheduleTickRow,
+} from "./row-types.js";
+export {
+  almanac,
+  assetPartitions,
+  backfills,
+  backfillsRelations,
+  runEvents,
+  runEventsRelations,
+  runSteps,
+  runStepsRelations,
+  runs,
+  runsRelations,
+  scheduleStates,
+  scheduleTicks,
+} from "./schema/index.js";
+export type { NewRunEvent } from "./sql/append-run-events.js";
+// Runs
+export { appendRunEvents } from "./sql/append-run-events.js";
+export type { AssetStatusCounts, AssetStatusCountsOptions } from "./sql/asset-status-counts.js";
+// Asset partitions
+export { assetStatusCounts } from "./sql/asset-status-counts.js";
+// Backfills
+export { backfillRunCounts } from "./sql/backfill-run-counts.js";
+export type { CreateBackfillInput } from "./sql/create-backfill.js";
+export { createBackfill } from "./sql/create-backfill.js";
+export type { CreateRunInput, NewRunStep } from "./sql/create-run.js";
+export { createRun } from "./sql/create-run.js";
+export type { FinishRunInput } from "./sql/finish-run.js";
+export { finishRun } from "./sql/finish-run.js";
+export type { FinishScheduleTickInput } from "./sql/finish-schedule-tick.js";
+// Schedules
+export { finishScheduleTick } from "./sql/finish-schedule-tick.js";
+export type { FinishStepInput } from "./sql/finish-step.js";
+export { finishStep } from "./sql/finish-step.js";
+export { getAssetPartition } from "./sql/get-asset-partition.js";
+export { getBackfill } from "./sql/get-backfill.js";
+export { getRun } from "./sql/get-run.js";
+export type { HeartbeatRunInput } from "./sql/heartbeat-run.js";
+export { heartbeatRun } from "./sql/heartbeat-run.js";
+export type { InsertScheduleTickInput, InsertScheduleTickResult } from "./sql/insert-schedule-tick.js";
+export { insertScheduleTick } from "./sql/insert-schedule-tick.js";
+export type { ListAssetPartitionsOptions } from "./sql/list-asset-partitions.js";
+export { listAssetPartitions } from "./sql/list-asset-partitions.js";
+export type { ListBackfillsOptions } from "./sql/list-backfills.js";
+export { listBackfills } from "./sql/list-backfills.js";
+export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
+export { listPartitionStatuses } from "./sql/list-partition-statuses.js";
+export type { ListRunEventsOptions } from "./sql/list-run-events.js";
+export { listRunEvents } from "./sql/list-run-events.js";
+export type { ListRunsOptions, RunPage } from "./sql/list-runs.js";
+export { listRuns } from "./sql/list-runs.js";
+export { listScheduleStates } from "./sql/list-schedule-states.js";
+export type { ListScheduleTicksOptions } from "./sql/list-schedule-ticks.js";
+export { listScheduleTicks } from "./sql/list-schedule-ticks.js";
+export type { ListUnfinishedRunsOptions } from "./sql/list-unfinished-runs.js";
+export { listUnfinishedRuns } from "./sql/list-unfinished-runs.js";
+export type { FailedBatch } from "./sql/mark-partitions-failed.js";
+export { markPartitionsFailed } from "./sql/mark-partitions-failed.js";
+export type { MaterializedBatch } from "./sql/mark-partitions-materialized.js";
+export { markPartitionsMaterialized } from "./sql/mark-partitions-materialized.js";
+export { markPartitionsQueued } from "./sql/mark-partitions-queued.js";
+export { markPartitionsRunning } from "./sql/mark-partitions-running.js";
+export type { PartitionBatch } from "./sql/partition-keys.js";
+export type { ReleaseRunPartitionsInput } from "./sql/release-run-partitions.js";
+export { releaseRunPartitions } from "./sql/release-run-partitions.js";
+export { requestRunCancel } from "./sql/request-run-cancel.js";
+export type { SetScheduleEnabledInput } from "./sql/set-schedule-enabled.js";
+export { setScheduleEnabled } from "./sql/set-schedule-enabled.js";
+export type { StartRunInput } from "./sql/start-run.js";
+export { startRun } from "./sql/start-run.js";
+export type { StartStepInput } from "./sql/start-step.js";
+export { startStep } from "./sql/start-step.js";
+export type { UpdateBackfillInput } from "./sql/update-backfill.js";
+export { updateBackfill } from "./sql/update-backfill.js";
+export type {
+  BackfillOnlyStatus,
+  BackfillPolicy,
+  BackfillStatus,
+  EventLevel,
+  FinalRunStatus,
+  PartitionStatus,
+  RunStatus,
+  RunTrigger,
+  StepKind,
+  StepStatus,
+  TickStatus,
+} from "./statuses.js";
+export {
+  backfillOnlyStatuses,
+  backfillPolicies,
+  backfillStatuses,
+  eventLevels,
+  finalRunStatuses,
+  partitionStatuses,
+  runStatuses,
+  runTriggers,
+  stepKinds,
+  stepStatuses,
+  tickStatuses,
+} from "./statuses.js";
+export type { StoreDb } from "./store-db.js";
+export { storeDb } from "./store-db.js";
