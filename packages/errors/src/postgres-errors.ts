@@ -7,18 +7,35 @@ const retryableSqlStates = new Set(["40001", "40P01", "57P01", "57P02", "57P03",
 /** Node socket errors that mean the connection, not the statement, failed. */
 const retryableSocketCodes = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
-/** The SQLSTATE of a `pg` error, if it is one. */
+/**
+ * The error and the errors it wraps: drizzle wraps the `pg` error (which has the SQLSTATE) in
+ * a DrizzleQueryError whose `cause` is the original.
+ */
+function* causeChain(error: unknown): Generator<unknown> {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The SQLSTATE of a `pg` error (or of the one it wraps), if it is one. */
 export function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  for (const e of causeChain(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** True when a database error is transient: retry the step, do not fail the partition. */
 export function isRetryableDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && (retryableSqlStates.has(code) || retryableSocketCodes.has(code))) {
-    return true;
+  for (const e of causeChain(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (retryableSqlStates.has(code) || retryableSocketCodes.has(code))) return true;
+    const message = e instanceof Error ? e.message : "";
+    if (/Connection terminated|connection (?:is )?closed|Client has encountered a connection error/i.test(message)) {
+      return true;
+    }
   }
-  const message = error instanceof Error ? error.message : "";
-  return /Connection terminated|connection (?:is )?closed|Client has encountered a connection error/i.test(message);
+  return false;
 }
