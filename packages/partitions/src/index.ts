@@ -1,0 +1,23 @@
+export {
+  defaultKeyFormat,
+  definePartitions,
+  PARTITION_GRANULARITIES,
+} from "./define-partitions.js";
+export { countPartitions, partitionKeysInRange } from "./key-range.js";
+export { lastPartitionKey, partitionKeys } from "./last-partition.js";
+export {
+  keyForInstant,
+  nextKey,
+  previousKey,
+  validatePartitionKey,
+  windowForKey,
+} from "./partition-key.js";
+export type {
+  PartitionGranularity,
+  PartitionsDefinition,
+  PartitionsDefinitionConfig,
+  PartitionWindow,
+  WindowBounds,
+  WindowVars,
+} from "./types.js";
+export { windowBounds, windowVars } from "./window-bounds.js";
