@@ -38,6 +38,36 @@ export interface Model {
   readonly sources: readonly (readonly [string, string])[];
   /** Folder path under the model path, e.g. `["staging"]`; used by `path:` selection and folder config. */
   readonly folders: readonly string[];
+  /** Names of seeds this model `ref`s (seeds are tables loaded from CSV, not assets of the DAG). */
+  readonly seedRefs: readonly string[];
+  /** `description` from the model's properties yml. */
+  readonly description?: string;
+  /** `columns` from the model's properties yml, as written (name, description, data_type, tests…). */
+  readonly columns: readonly ColumnProperties[];
+}
+
+/** One entry of a model's `columns:` in a properties yml. */
+export interface ColumnProperties {
+  readonly name: string;
+  readonly description?: string;
+  readonly data_type?: string;
+  readonly [key: string]: unknown;
+}
+
+/** A seed: `seeds/**\/*.csv`, loaded as a table; `ref('<name>')` resolves to it. */
+export interface Seed {
+  readonly name: string;
+  /** Path relative to the project dir, POSIX separators, e.g. `seeds/taxi_zones.csv`. */
+  readonly path: string;
+  /** Folder config from dbt_project.yml `seeds:` (`schema`, `alias`, `column_types`, …), as written. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A macro file from the macro paths; every macro it defines is global in every model. */
+export interface MacroFile {
+  /** Path relative to the project dir, POSIX separators, e.g. `macros/cents_to_dollars.sql`. */
+  readonly path: string;
+  readonly source: string;
 }
 
 export interface SourceTable {
@@ -93,6 +123,12 @@ export interface Project {
   readonly schedules: readonly ScheduleConfig[];
   /** All model names, upstream before downstream (stable topological order). */
   readonly order: readonly string[];
+  /** Seeds by name (`ref` targets that are not models). */
+  readonly seeds: ReadonlyMap<string, Seed>;
+  /** Macro files, in path order; rendering compiles them once per project. */
+  readonly macroFiles: readonly MacroFile[];
+  /** Things worth telling the user that do not stop loading (an `assets` selection that matched nothing…). */
+  readonly warnings: readonly string[];
 }
 
 /** What a render needs beyond the project. */

@@ -1,0 +1,109 @@
+import { AlmanacError, isAlmanacError } from "@almanac/errors";
+import type { AlmanacConfig } from "./almanac-config.js";
+import { selectModels } from "./select-models.js";
+import type { BackfillPolicy, Model, Project } from "./types.js";
+import type { YamlFile, YamlPath } from "./yaml-file.js";
+
+/** Models with almanac.yml partitions applied, and what the rules set besides. */
+export interface AssetRuleOutcome {
+  readonly models: Map<string, Model>;
+  readonly backfillPolicies: Map<string, BackfillPolicy>;
+  readonly warnings: string[];
+}
+
+/**
+ * Runs a selection from almanac.yml. A selector that is malformed or names an unknown model is
+ * a config error at `keyPath`; one that matches nothing is only a warning, so a rule written
+ * ahead of its models does not stop the project from loading.
+ */
+function selectFromConfig(
+  project: Project,
+  file: YamlFile,
+  keyPath: YamlPath,
+  selector: string,
+  warnings: string[],
+): string[] {
+  try {
+    return selectModels(project, selector);
+  } catch (error) {
+    if (!isAlmanacError(error)) throw error;
+    const where = keyPath
+      .map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`))
+      .join("")
+      .slice(1);
+    if (error.code === "ALMANAC_EMPTY_SELECTION") {
+      warnings.push(`${file.path}: ${where} "${selector}" matches no model`);
+      return [];
+    }
+    throw file.error(keyPath, `${where}: ${error.message}`, "ALMANAC_BAD_PROJECT_CONFIG", error);
+  }
+}
+
+/**
+ * Applies almanac.yml `assets:` to the loaded models: each rule's selection is partitioned by
+ * its definition unless the model's own config names partitions (config wins, with a warning
+ * when they differ). Ephemeral models are skipped: they are never materialized. A model put
+ * in two different definitions by two rules is an error naming both rules.
+ */
+export function applyAssetRules(
+  project: Project,
+  almanac: AlmanacConfig,
+  file: YamlFile | undefined,
+): AssetRuleOutcome {
+  const models = new Map(project.models);
+  const backfillPolicies = new Map<string, BackfillPolicy>();
+  const warnings: string[] = [];
+  if (file === undefined) return { models, backfillPolicies, warnings };
+  const assignedBy = new Map<string, number>();
+  for (const rule of almanac.assets) {
+    const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
+    for (const name of selected) {
+      const model = models.get(name);
+      if (model === undefined || model.config.materialized === "ephemeral") continue;
+      const own = project.models.get(name)?.config.partitions;
+      if (own !== undefined) {
+        if (own !== rule.partitions) {
+          warnings.push(
+            `${model.path}: config partitions="${own}" wins over almanac.yml assets[${rule.index}] (${rule.partitions})`,
+          );
+        } else if (rule.backfillPolicy && !backfillPolicies.has(name)) {
+          backfillPolicies.set(name, rule.backfillPolicy);
+        }
+        continue;
+      }
+      const earlier = assignedBy.get(name);
+      if (earlier !== undefined) {
+        const previous = model.config.partitions;
+        if (previous !== rule.partitions) {
+          throw new AlmanacError(
+            "ALMANAC_BAD_PROJECT_CONFIG",
+            `${file.path}: assets[${rule.index}] puts model "${name}" in partitions "${rule.partitions}" but assets[${earlier}] already put it in "${previous}"`,
+            { file: file.path, line: file.lineOf(["assets", rule.index]), asset: name },
+          );
+        }
+      } else {
+        assignedBy.set(name, rule.index);
+        models.set(name, { ...model, config: Object.freeze({ ...model.config, partitions: rule.partitions }) });
+      }
+      if (rule.backfillPolicy && !backfillPolicies.has(name)) backfillPolicies.set(name, rule.backfillPolicy);
+    }
+  }
+  return { models, backfillPolicies, warnings };
+}
+
+/**
+ * Checks each schedule's selection against the final project (so `config.partitions:` sees
+ * what the asset rules assigned); returns warnings for selections that match nothing.
+ */
+export function checkScheduleSelections(
+  project: Project,
+  almanac: AlmanacConfig,
+  file: YamlFile | undefined,
+): string[] {
+  const warnings: string[] = [];
+  if (file === undefined) return warnings;
+  almanac.schedules.forEach((schedule, index) => {
+    selectFromConfig(project, file, ["schedules", index, "select"], schedule.select, warnings);
+  });
+  return warnings;
+}

@@ -1,0 +1,111 @@
+import { type ConfigLayer, mergeConfig } from "./model-config.js";
+import { formatKeyPath, isMapping, requiredString, type YamlFile, type YamlPath } from "./yaml-file.js";
+
+/**
+ * Config set by folder in dbt_project.yml (`models: <project>: staging: +schema: staging`).
+ * Each node is a folder (or a model/seed name at the leaf) and holds the `+keys` set there.
+ */
+export interface FolderConfigNode {
+  readonly config: ConfigLayer;
+  readonly children: ReadonlyMap<string, FolderConfigNode>;
+}
+
+/** What Almanac reads from dbt_project.yml. */
+export interface DbtProjectConfig {
+  readonly name: string;
+  /** Default `["models"]`. */
+  readonly modelPaths: readonly string[];
+  /** Default `["macros"]`. */
+  readonly macroPaths: readonly string[];
+  /** Default `["seeds"]`. */
+  readonly seedPaths: readonly string[];
+  /** Global vars, with the `vars: {<project>: {...}}` block of this project laid over them. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly models: FolderConfigNode;
+  readonly seeds: FolderConfigNode;
+}
+
+const emptyNode: FolderConfigNode = { config: {}, children: new Map() };
+
+/** Parses dbt_project.yml; throws ALMANAC_BAD_PROJECT_CONFIG naming the key on a bad shape. */
+export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
+  const data = file.data;
+  if (!isMapping(data)) throw file.error([], "must be a mapping with at least `name:`");
+  const name = requiredString(file, ["name"], data.name);
+  return {
+    name,
+    modelPaths: pathList(file, "model-paths", data["model-paths"] ?? data["source-paths"], ["models"]),
+    macroPaths: pathList(file, "macro-paths", data["macro-paths"], ["macros"]),
+    seedPaths: pathList(file, "seed-paths", data["seed-paths"] ?? data["data-paths"], ["seeds"]),
+    vars: projectVars(file, name, data.vars),
+    models: resourceTree(file, "models", name, data.models),
+    seeds: resourceTree(file, "seeds", name, data.seeds),
+  };
+}
+
+function pathList(file: YamlFile, key: string, value: unknown, fallback: string[]): string[] {
+  if (value === undefined || value === null) return fallback;
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every((item) => typeof item === "string" && item.trim() !== "")) {
+    throw file.error([key], `${key} must be a list of folder paths, got ${JSON.stringify(value)}`);
+  }
+  // Paths are compared with model paths later; drop `./` and trailing slashes once here.
+  return list.map((item: string) => item.replace(/^\.\//, "").replace(/\/+$/, ""));
+}
+
+function projectVars(file: YamlFile, projectName: string, value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) throw file.error(["vars"], "vars must be a mapping of name: value");
+  // dbt scopes `vars: {<project>: {...}}` to that project's models; for a single project that
+  // means "these win over the global ones".
+  const { [projectName]: scoped, ...global } = value;
+  return isMapping(scoped) ? { ...global, ...scoped } : value;
+}
+
+/**
+ * Builds the config tree under `models:` (or `seeds:`). `+key` entries at the top apply to
+ * everything; the `<project name>:` entry is the project's root folder; entries for other
+ * project names belong to packages Almanac does not install, so they are ignored.
+ */
+function resourceTree(file: YamlFile, section: string, projectName: string, value: unknown): FolderConfigNode {
+  if (value === undefined || value === null) return emptyNode;
+  if (!isMapping(value)) throw file.error([section], `${section} must be a mapping of folder config`);
+  const rootConfig: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key.startsWith("+")) rootConfig[key.slice(1)] = item;
+  }
+  const projectEntry = value[projectName];
+  if (projectEntry === undefined || projectEntry === null) return { config: rootConfig, children: new Map() };
+  const projectNode = folderNode(file, [section, projectName], projectEntry);
+  return { config: mergeConfig(rootConfig, projectNode.config), children: projectNode.children };
+}
+
+function folderNode(file: YamlFile, keyPath: YamlPath, value: unknown): FolderConfigNode {
+  if (!isMapping(value)) {
+    throw file.error(keyPath, `${formatKeyPath(keyPath)} must be a mapping of +config keys and sub-folders`);
+  }
+  const config: Record<string, unknown> = {};
+  const children = new Map<string, FolderConfigNode>();
+  for (const [key, item] of Object.entries(value)) {
+    if (key.startsWith("+")) config[key.slice(1)] = item;
+    // dbt's older syntax writes config keys without `+`; a mapping there is a sub-folder.
+    else if (isMapping(item)) children.set(key, folderNode(file, [...keyPath, key], item));
+    else config[key] = item;
+  }
+  return { config, children };
+}
+
+/**
+ * The config a resource inherits from its folders: the layers from the root down to the
+ * deepest matching node of `segments` (folders, then the file name), nearer ones winning.
+ */
+export function folderConfig(tree: FolderConfigNode, segments: readonly string[]): Record<string, unknown> {
+  let config = mergeConfig({}, tree.config);
+  let node: FolderConfigNode | undefined = tree;
+  for (const segment of segments) {
+    node = node.children.get(segment);
+    if (node === undefined) break;
+    config = mergeConfig(config, node.config);
+  }
+  return config;
+}

@@ -1,0 +1,244 @@
+import { resolve } from "node:path";
+import { AlmanacError } from "@almanac/errors";
+import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./almanac-config.js";
+import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
+import { topologicalOrder } from "./dag.js";
+import { parseTarget } from "./dbt-context.js";
+import { type DbtProjectConfig, folderConfig, parseDbtProjectConfig } from "./dbt-project-config.js";
+import { didYouMean } from "./did-you-mean.js";
+import { mergeConfig, resolveModelConfig } from "./model-config.js";
+import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
+import { lineOfCall, lineOfQuoted, parseModel } from "./parse-model.js";
+import {
+  findProjectFiles,
+  type ProjectFile,
+  readDbtProjectFile,
+  readOptionalFile,
+  readProjectFile,
+} from "./project-files.js";
+import { type CompiledProject, rememberCompiled } from "./render-model.js";
+import { type CompiledTemplate, TemplateEnvironment } from "./template-environment.js";
+import type { MacroFile, Model, Project, Seed, SourceTable, Target } from "./types.js";
+import { YamlFile } from "./yaml-file.js";
+
+/** Options for `loadProject`; all optional. */
+export interface LoadProjectOptions {
+  /** Target assumed by the parse at load (`target.*` in templates). Default `{name: "dev", schema: "public", type: "postgres"}`. */
+  readonly target?: Target;
+  /** Run-level vars known at load; during the parse they win over project vars. Default none. */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  /** Environment for `env_var()` during the parse. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A model after the parse, before refs are checked against the other models. */
+interface ParsedModelFile {
+  readonly file: ProjectFile;
+  readonly rawSql: string;
+  readonly model: Omit<Model, "refs" | "seedRefs">;
+  /** Every name passed to `ref()`. */
+  readonly refNames: readonly string[];
+  readonly template: CompiledTemplate;
+}
+
+/**
+ * Loads the dbt-style project in `dir`: dbt_project.yml, optional almanac.yml, models and their
+ * properties, macros and seeds. Every model is parse-rendered once (dbt's way) to learn its
+ * refs, sources and `config()`; the DAG is checked (unknown refs and sources, cycles) and
+ * almanac.yml's asset rules decide which models are partitioned. Throws AlmanacError
+ * (ALMANAC_PROJECT_NOT_FOUND, ALMANAC_BAD_PROJECT_CONFIG, ALMANAC_UNKNOWN_REF, …) whose message
+ * names the file and line.
+ */
+export async function loadProject(dir: string, options: LoadProjectOptions = {}): Promise<Project> {
+  const root = resolve(dir);
+  const dbt = parseDbtProjectConfig(YamlFile.parse("dbt_project.yml", await readDbtProjectFile(root)));
+  const almanacText = await readOptionalFile(root, "almanac.yml");
+  const almanacFile = almanacText === undefined ? undefined : YamlFile.parse("almanac.yml", almanacText);
+  const almanac = almanacFile === undefined ? emptyAlmanacConfig : parseAlmanacConfig(almanacFile);
+  const files = await findProjectFiles(root, dbt);
+
+  const catalog = emptyCatalog();
+  for (const file of files.properties)
+    addPropertiesFile(catalog, YamlFile.parse(file.path, await readProjectFile(root, file.path)));
+  const macroFiles: MacroFile[] = [];
+  for (const file of files.macros) macroFiles.push({ path: file.path, source: await readProjectFile(root, file.path) });
+  const compiled: CompiledProject = { environment: new TemplateEnvironment(macroFiles), templates: new Map() };
+
+  const enabled = new Map<string, ParsedModelFile>();
+  const disabled = new Set<string>();
+  for (const file of files.models) {
+    const parsed = parseModelFile(file, await readProjectFile(root, file.path), dbt, catalog, compiled, options);
+    if (!parsed.model.config.enabled) {
+      disabled.add(file.name);
+      continue;
+    }
+    const existing = enabled.get(file.name);
+    if (existing) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_PROJECT_CONFIG",
+        `two models are named "${file.name}" (${existing.file.path}, ${file.path}): model names must be unique`,
+        { file: file.path, otherFile: existing.file.path, asset: file.name },
+      );
+    }
+    enabled.set(file.name, parsed);
+  }
+  for (const [name, parsed] of enabled) compiled.templates.set(name, parsed.template);
+
+  const seeds = seedsOf(files.seeds, dbt, enabled);
+  const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
+  checkModelPartitions(models, almanac);
+  const provisional: Project = {
+    dir: root,
+    name: dbt.name,
+    vars: dbt.vars,
+    models,
+    sources: new Map([...catalog.sources].map(([key, { file: _, ...table }]) => [key, table as SourceTable])),
+    partitions: almanac.partitions,
+    backfillPolicies: new Map(),
+    schedules: almanac.schedules,
+    order: topologicalOrder(models),
+    seeds,
+    macroFiles,
+    warnings: [...catalog.models.keys()]
+      .filter((name) => !enabled.has(name) && !disabled.has(name))
+      .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
+  };
+  const rules = applyAssetRules(provisional, almanac, almanacFile);
+  const project: Project = { ...provisional, models: rules.models, backfillPolicies: rules.backfillPolicies };
+  const warnings = [
+    ...provisional.warnings,
+    ...rules.warnings,
+    ...checkScheduleSelections(project, almanac, almanacFile),
+  ];
+  const loaded: Project = { ...project, warnings };
+  rememberCompiled(loaded, compiled);
+  return loaded;
+}
+
+/** Compiles and parse-renders one model file and resolves its config (folders < yml < config()). */
+function parseModelFile(
+  file: ProjectFile,
+  rawSql: string,
+  dbt: DbtProjectConfig,
+  catalog: PropertiesCatalog,
+  compiled: CompiledProject,
+  options: LoadProjectOptions,
+): ParsedModelFile {
+  const properties = catalog.models.get(file.name);
+  const baseConfig = mergeConfig(folderConfig(dbt.models, [...file.folders, file.name]), properties?.config ?? {});
+  const template = compiled.environment.compile(file.path, rawSql);
+  const parsed = parseModel(compiled.environment, template, {
+    file: file.path,
+    name: file.name,
+    baseConfig,
+    projectVars: dbt.vars,
+    vars: options.vars,
+    env: options.env ?? process.env,
+    target: options.target ?? parseTarget,
+  });
+  const config = Object.freeze(resolveModelConfig(file.path, mergeConfig(baseConfig, parsed.configured)));
+  return {
+    file,
+    rawSql,
+    refNames: parsed.refs,
+    template,
+    model: {
+      name: file.name,
+      path: file.path,
+      rawSql,
+      config,
+      sources: parsed.sources,
+      folders: file.folders,
+      ...(properties?.description === undefined ? {} : { description: properties.description }),
+      columns: properties?.columns ?? [],
+    },
+  };
+}
+
+function seedsOf(
+  files: readonly ProjectFile[],
+  dbt: DbtProjectConfig,
+  models: ReadonlyMap<string, ParsedModelFile>,
+): Map<string, Seed> {
+  const seeds = new Map<string, Seed>();
+  for (const file of files) {
+    const clash = models.get(file.name)?.file.path ?? seeds.get(file.name)?.path;
+    if (clash !== undefined) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_PROJECT_CONFIG",
+        `seed ${file.path} has the same name as ${clash}: ref("${file.name}") would be ambiguous`,
+        { file: file.path, otherFile: clash },
+      );
+    }
+    seeds.set(file.name, {
+      name: file.name,
+      path: file.path,
+      config: folderConfig(dbt.seeds, [...file.folders, file.name]),
+    });
+  }
+  return seeds;
+}
+
+/**
+ * Splits each model's refs into models and seeds, and checks every ref and source exists.
+ * Errors point at the line of the call (`models/x.sql:7: ref("stg_tripz") names no model…`).
+ */
+function resolveRefs(
+  parsed: ReadonlyMap<string, ParsedModelFile>,
+  disabled: ReadonlySet<string>,
+  seeds: ReadonlyMap<string, Seed>,
+  sources: PropertiesCatalog["sources"],
+): Map<string, Model> {
+  const models = new Map<string, Model>();
+  const known = [...parsed.keys(), ...seeds.keys()];
+  for (const { file, rawSql, model, refNames } of parsed.values()) {
+    const refs: string[] = [];
+    const seedRefs: string[] = [];
+    for (const name of refNames) {
+      if (parsed.has(name)) refs.push(name);
+      else if (seeds.has(name)) seedRefs.push(name);
+      else {
+        const line = lineOfCall(rawSql, "ref", [name]) ?? lineOfQuoted(rawSql, name);
+        const why = disabled.has(name)
+          ? "names a disabled model (enabled: false)"
+          : `names no model${didYouMean(name, known)}`;
+        throw located("ALMANAC_UNKNOWN_REF", file.path, line, `ref("${name}") ${why}`, { ref: name });
+      }
+    }
+    for (const [sourceName, tableName] of model.sources) {
+      if (sources.has(`${sourceName}.${tableName}`)) continue;
+      const line = lineOfCall(rawSql, "source", [sourceName, tableName]);
+      const hint = didYouMean(`${sourceName}.${tableName}`, sources.keys());
+      const text = `source("${sourceName}", "${tableName}") is not defined in any sources: block${hint}`;
+      throw located("ALMANAC_UNKNOWN_SOURCE", file.path, line, text, { source: sourceName, table: tableName });
+    }
+    models.set(model.name, Object.freeze({ ...model, refs, seedRefs }));
+  }
+  return models;
+}
+
+function located(
+  code: "ALMANAC_UNKNOWN_REF" | "ALMANAC_UNKNOWN_SOURCE",
+  file: string,
+  line: number | undefined,
+  text: string,
+  details: Record<string, unknown>,
+): AlmanacError {
+  const where = line === undefined ? file : `${file}:${line}`;
+  return new AlmanacError(code, `${where}: ${text}`, { ...details, file, line });
+}
+
+/** A model's own `partitions` config must name a definition in almanac.yml. */
+function checkModelPartitions(models: ReadonlyMap<string, Model>, almanac: AlmanacConfig): void {
+  for (const model of models.values()) {
+    const name = model.config.partitions;
+    if (name === undefined || almanac.partitions.has(name)) continue;
+    const known = [...almanac.partitions.keys()];
+    const listed = known.length === 0 ? "almanac.yml defines none" : `almanac.yml defines ${known.join(", ")}`;
+    throw new AlmanacError(
+      "ALMANAC_BAD_MODEL_CONFIG",
+      `${model.path}: config partitions="${name}" names no partitions definition${didYouMean(name, known)} (${listed})`,
+      { file: model.path, partitions: name },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { AlmanacError } from "@almanac/errors";
+import type { ConfigLayer } from "./model-config.js";
+import type { ColumnProperties, SourceTable } from "./types.js";
+import { isMapping, optionalString, requiredString, type YamlFile } from "./yaml-file.js";
+
+/** A model's entry under `models:` in a properties yml. */
+export interface ModelProperties {
+  readonly name: string;
+  /** The yml file that describes the model, relative to the project dir. */
+  readonly file: string;
+  readonly config: ConfigLayer;
+  readonly description?: string;
+  readonly columns: readonly ColumnProperties[];
+}
+
+/** Sources and model properties gathered from every `models/**\/*.yml`. */
+export interface PropertiesCatalog {
+  /** By `sourceName.tableName`. */
+  readonly sources: Map<string, SourceTable & { readonly file: string }>;
+  readonly models: Map<string, ModelProperties>;
+}
+
+/** An empty catalog to add properties files to, in path order. */
+export function emptyCatalog(): PropertiesCatalog {
+  return { sources: new Map(), models: new Map() };
+}
+
+/**
+ * Adds the `sources:` and `models:` of one properties file to `catalog`. Other top-level keys
+ * (`version`, `seeds`, `macros`, `exposures`, tests…) are dbt's business and are skipped.
+ * A source table or model described twice is an error naming both files.
+ */
+export function addPropertiesFile(catalog: PropertiesCatalog, file: YamlFile): void {
+  const data = file.data;
+  if (data === null || data === undefined) return;
+  if (!isMapping(data)) throw file.error([], "a properties file must be a mapping (version, sources, models…)");
+  addSources(catalog, file, data.sources);
+  addModels(catalog, file, data.models);
+}
+
+function listAt(file: YamlFile, key: string, value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw file.error([key], `${key} must be a list`);
+  return value;
+}
+
+function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown): void {
+  listAt(file, "sources", value).forEach((source, i) => {
+    if (!isMapping(source)) throw file.error(["sources", i], `sources[${i}] must be a mapping with name and tables`);
+    const sourceName = requiredString(file, ["sources", i, "name"], source.name);
+    // dbt's default: a source's schema is its name.
+    const schema = optionalString(file, ["sources", i, "schema"], source.schema) ?? sourceName;
+    listAt(file, `sources[${i}].tables`, source.tables).forEach((table, j) => {
+      const at = ["sources", i, "tables", j];
+      if (!isMapping(table)) throw file.error(at, `sources[${i}].tables[${j}] must be a mapping with name`);
+      const tableName = requiredString(file, [...at, "name"], table.name);
+      const identifier = optionalString(file, [...at, "identifier"], table.identifier) ?? tableName;
+      const key = `${sourceName}.${tableName}`;
+      const existing = catalog.sources.get(key);
+      if (existing) {
+        throw new AlmanacError(
+          "ALMANAC_BAD_PROJECT_CONFIG",
+          `source("${sourceName}", "${tableName}") is defined twice (${existing.file}, ${file.path})`,
+          { file: file.path, line: file.lineOf(at), otherFile: existing.file },
+        );
+      }
+      catalog.sources.set(key, { sourceName, tableName, schema, identifier, file: file.path });
+    });
+  });
+}
+
+function addModels(catalog: PropertiesCatalog, file: YamlFile, value: unknown): void {
+  listAt(file, "models", value).forEach((entry, i) => {
+    if (!isMapping(entry)) throw file.error(["models", i], `models[${i}] must be a mapping with name`);
+    const name = requiredString(file, ["models", i, "name"], entry.name);
+    const existing = catalog.models.get(name);
+    if (existing) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_PROJECT_CONFIG",
+        `model "${name}" has properties in two files (${existing.file}, ${file.path})`,
+        { file: file.path, line: file.lineOf(["models", i]), otherFile: existing.file },
+      );
+    }
+    const config = entry.config ?? {};
+    if (!isMapping(config)) throw file.error(["models", i, "config"], `models[${i}].config must be a mapping`);
+    const description = optionalString(file, ["models", i, "description"], entry.description);
+    catalog.models.set(name, {
+      name,
+      file: file.path,
+      config,
+      ...(description === undefined ? {} : { description }),
+      columns: columnsOf(file, i, entry.columns),
+    });
+  });
+}
+
+function columnsOf(file: YamlFile, modelIndex: number, value: unknown): ColumnProperties[] {
+  return listAt(file, `models[${modelIndex}].columns`, value).map((column, k) => {
+    const at = ["models", modelIndex, "columns", k];
+    if (!isMapping(column)) throw file.error(at, `models[${modelIndex}].columns[${k}] must be a mapping with name`);
+    return { ...column, name: requiredString(file, [...at, "name"], column.name) };
+  });
+}

@@ -1,0 +1,160 @@
+import { AlmanacError } from "@almanac/errors";
+import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
+import { didYouMean } from "./did-you-mean.js";
+import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
+import { mergeConfig, resolveModelConfig } from "./model-config.js";
+import { EphemeralRelation, RelationValue, relationFor, unknownAsset } from "./relation.js";
+import {
+  type CompiledTemplate,
+  type RenderScope,
+  type TargetValue,
+  TemplateEnvironment,
+} from "./template-environment.js";
+import type { Model, Project, RenderContext, RenderedModel } from "./types.js";
+
+/** A project's compiled templates: macros once in the environment, models compiled on first use. */
+export interface CompiledProject {
+  readonly environment: TemplateEnvironment;
+  readonly templates: Map<string, CompiledTemplate>;
+}
+
+// Keyed by the Project object so compiled templates live exactly as long as the project.
+const compiledProjects = new WeakMap<Project, CompiledProject>();
+
+/** Lets `loadProject` hand over the environment and templates it already compiled for the parse. */
+export function rememberCompiled(project: Project, compiled: CompiledProject): void {
+  compiledProjects.set(project, compiled);
+}
+
+function compiledFor(project: Project): CompiledProject {
+  let compiled = compiledProjects.get(project);
+  if (compiled === undefined) {
+    compiled = { environment: new TemplateEnvironment(project.macroFiles), templates: new Map() };
+    compiledProjects.set(project, compiled);
+  }
+  return compiled;
+}
+
+function templateFor(compiled: CompiledProject, model: Model): CompiledTemplate {
+  let template = compiled.templates.get(model.name);
+  if (template === undefined) {
+    template = compiled.environment.compile(model.path, model.rawSql);
+    compiled.templates.set(model.name, template);
+  }
+  return template;
+}
+
+/** The dbt context of one model for one run: refs resolve to relations, ephemerals are noted. */
+class ModelRenderScope implements RenderScope {
+  readonly file: string;
+  readonly this: RelationValue;
+  readonly target: TargetValue;
+  readonly isIncremental: boolean;
+  readonly execute = true;
+  /** Ephemeral models this render refs, first-seen order. */
+  readonly ephemerals: string[] = [];
+  configured: Record<string, unknown> = {};
+  readonly #project: Project;
+  readonly #model: Model;
+  readonly #ctx: RenderContext;
+
+  constructor(project: Project, model: Model, ctx: RenderContext, isIncremental: boolean) {
+    this.#project = project;
+    this.#model = model;
+    this.#ctx = ctx;
+    this.file = model.path;
+    this.isIncremental = isIncremental;
+    this.target = targetValue(ctx.target);
+    this.this =
+      model.config.materialized === "ephemeral"
+        ? new EphemeralRelation(model.name)
+        : relationValue(relationFor(ctx.target, model.name, model.config), ctx.target.database);
+  }
+
+  ref(name: string): RelationValue {
+    const model = this.#project.models.get(name);
+    if (model?.config.materialized === "ephemeral") {
+      if (!this.ephemerals.includes(name)) this.ephemerals.push(name);
+      return new EphemeralRelation(name);
+    }
+    const resource = model ?? this.#project.seeds.get(name);
+    if (resource === undefined) {
+      const known = [...this.#project.models.keys(), ...this.#project.seeds.keys()];
+      throw new AlmanacError("ALMANAC_UNKNOWN_REF", `ref("${name}") names no model${didYouMean(name, known)}`, {
+        ref: name,
+      });
+    }
+    return relationValue(relationFor(this.#ctx.target, resource.name, resource.config), this.#ctx.target.database);
+  }
+
+  source(sourceName: string, tableName: string): RelationValue {
+    const table = this.#project.sources.get(`${sourceName}.${tableName}`);
+    if (table === undefined) {
+      const known = [...this.#project.sources.keys()];
+      const hint = didYouMean(`${sourceName}.${tableName}`, known);
+      throw new AlmanacError(
+        "ALMANAC_UNKNOWN_SOURCE",
+        `source("${sourceName}", "${tableName}") is not defined in any sources: block${hint}`,
+        { source: sourceName, table: tableName },
+      );
+    }
+    return new RelationValue(table.schema, table.identifier);
+  }
+
+  config(settings: Readonly<Record<string, unknown>>): void {
+    this.configured = mergeConfig(this.configured, settings);
+  }
+
+  configValue(key: string): unknown {
+    return this.configured[key] ?? this.#model.config[key];
+  }
+
+  variable(name: string, fallback?: { value: unknown }): unknown {
+    return lookupVar(name, fallback, [this.#ctx.vars, this.#project.vars]);
+  }
+
+  envVar(name: string, fallback?: { value: unknown }): unknown {
+    return lookupEnvVar(name, fallback, this.#ctx.env ?? process.env);
+  }
+}
+
+function relationValue(relation: { schema: string; identifier: string }, database?: string): RelationValue {
+  return new RelationValue(relation.schema, relation.identifier, database);
+}
+
+/**
+ * Renders model `modelName` for one run: nunjucks with the dbt context, ephemeral upstreams
+ * inlined as `__dbt__cte__<name>` CTEs. Synchronous; templates are compiled once per project.
+ * Throws ALMANAC_UNKNOWN_ASSET, or the error of the template (ALMANAC_TEMPLATE_ERROR,
+ * ALMANAC_UNKNOWN_REF, ALMANAC_MISSING_VAR…) with `file:line` in message and details.
+ */
+export function renderModel(project: Project, modelName: string, ctx: RenderContext): RenderedModel {
+  const model = project.models.get(modelName);
+  if (model === undefined) throw unknownAsset(project, modelName);
+  const compiled = compiledFor(project);
+  const render = (target: Model, isIncremental: boolean) => {
+    const scope = new ModelRenderScope(project, target, ctx, isIncremental);
+    const sql = compiled.environment.render(templateFor(compiled, target), scope);
+    return { sql, scope };
+  };
+  const main = render(model, ctx.isIncremental && model.config.materialized !== "ephemeral");
+  const ctes = collectEphemeralCtes(main.scope.ephemerals, (name) => {
+    const ephemeral = project.models.get(name);
+    // ref() only records names of ephemeral models it found, so this always exists.
+    if (ephemeral === undefined) throw unknownAsset(project, name);
+    // An ephemeral is never incremental: it has no table of its own to be incremental against.
+    const rendered = render(ephemeral, false);
+    return { sql: rendered.sql, ephemerals: rendered.scope.ephemerals };
+  });
+  const configured = main.scope.configured;
+  const config =
+    Object.keys(configured).length === 0
+      ? model.config
+      : resolveModelConfig(model.path, mergeConfig(model.config, configured));
+  return {
+    name: model.name,
+    sql: injectCtes(main.sql, ctes),
+    config,
+    relation: relationFor(ctx.target, model.name, config),
+  };
+}

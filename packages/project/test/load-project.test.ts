@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { downstreamOf, loadProject, type Project, partitionsOf, upstreamOf } from "@almanac/project";
+import { fixture } from "./fixtures.js";
+
+describe("loadProject (taxi fixture)", () => {
+  let project: Project;
+  before(async () => {
+    project = await loadProject(fixture("taxi"));
+  });
+
+  it("reads the project's name, vars and a stable topological order", () => {
+    assert.equal(project.name, "taxi");
+    assert.equal(project.dir, fixture("taxi"));
+    assert.deepEqual(project.vars, { min_fare: 2.5, payment_type_cash: 2, region: "nyc" });
+    assert.deepEqual(project.order, [
+      "stg_payments",
+      "stg_trips",
+      "stg_zones",
+      "int_zone_names",
+      "int_trips_enriched",
+      "borough_counts",
+      "daily_metrics",
+      "fare_summary",
+    ]);
+    assert.deepEqual(project.warnings, []);
+  });
+
+  it("folder config: nested folders inherit and override, tags accumulate", () => {
+    const config = (name: string) => project.models.get(name)?.config;
+    assert.deepEqual(config("stg_trips"), {
+      materialized: "view",
+      tags: ["taxi", "staging"],
+      schema: "staging",
+      on_schema_change: "ignore",
+      enabled: true,
+    });
+    assert.equal(config("int_zone_names")?.materialized, "ephemeral");
+    assert.deepEqual(config("fare_summary"), {
+      materialized: "table",
+      tags: ["taxi", "marts", "finance"],
+      meta: { owner: "data", tier: "gold" },
+      schema: "finance",
+      alias: "fares",
+      on_schema_change: "ignore",
+      enabled: true,
+    });
+  });
+
+  it("precedence: folders < properties yml < config() in the SQL < almanac.yml partitions", () => {
+    // properties yml turns the marts folder's table back into a view
+    assert.equal(project.models.get("borough_counts")?.config.materialized, "view");
+    // config() in SQL wins over the staging folder's view
+    assert.equal(project.models.get("stg_zones")?.config.materialized, "table");
+    assert.deepEqual(project.models.get("daily_metrics")?.config, {
+      materialized: "incremental",
+      tags: ["taxi", "marts", "kpi", "daily"],
+      meta: { owner: "data" },
+      on_schema_change: "append_new_columns",
+      unique_key: "day",
+      event_time: "day",
+      enabled: true,
+      partitions: "daily",
+    });
+  });
+
+  it("keeps properties: description and columns", () => {
+    const model = project.models.get("daily_metrics");
+    assert.equal(model?.description, "Trips and fares per day.");
+    assert.deepEqual(model?.columns, [{ name: "day", description: "Day of pickup (UTC).", data_type: "date" }]);
+    assert.equal(model?.path, "models/marts/daily_metrics.sql");
+    assert.deepEqual(model?.folders, ["marts"]);
+  });
+
+  it("reads sources with schema (default: the source name) and identifier (default: the table name)", () => {
+    assert.deepEqual(
+      [...project.sources.values()],
+      [
+        { sourceName: "raw", tableName: "trips", schema: "raw_data", identifier: "yellow_trips_2024" },
+        { sourceName: "raw", tableName: "zones", schema: "raw_data", identifier: "zones" },
+        { sourceName: "ops", tableName: "payments", schema: "ops", identifier: "payments" },
+      ],
+    );
+    assert.deepEqual(project.models.get("stg_trips")?.sources, [["raw", "trips"]]);
+  });
+
+  it("refs to seeds are kept apart from model refs", () => {
+    assert.deepEqual([...project.seeds.keys()], ["zones"]);
+    assert.equal(project.seeds.get("zones")?.path, "seeds/zones.csv");
+    assert.deepEqual(project.models.get("stg_zones")?.refs, []);
+    assert.deepEqual(project.models.get("stg_zones")?.seedRefs, ["zones"]);
+  });
+
+  it("upstreamOf and downstreamOf follow refs", () => {
+    assert.deepEqual(upstreamOf(project, "int_trips_enriched"), ["stg_trips", "int_zone_names"]);
+    assert.deepEqual(downstreamOf(project, "int_trips_enriched"), ["borough_counts", "daily_metrics"]);
+    assert.deepEqual(downstreamOf(project, "fare_summary"), []);
+    assert.throws(() => upstreamOf(project, "dialy_metrics"), {
+      code: "ALMANAC_UNKNOWN_ASSET",
+      message: 'no model named "dialy_metrics" in project taxi (did you mean "daily_metrics"?)',
+    });
+  });
+
+  it("almanac.yml assets decide partitions and backfill policy", () => {
+    assert.equal(partitionsOf(project, "daily_metrics")?.name, "daily");
+    assert.equal(partitionsOf(project, "daily_metrics")?.type, "daily");
+    assert.equal(partitionsOf(project, "fare_summary"), undefined);
+    assert.deepEqual(project.backfillPolicies.get("daily_metrics"), { type: "multi_run", maxPartitionsPerRun: 7 });
+    assert.equal(project.backfillPolicies.get("fare_summary"), undefined);
+    assert.deepEqual([...project.partitions.keys()], ["daily", "hourly"]);
+  });
+
+  it("reads schedules; the timezone defaults to the partitions'", () => {
+    assert.deepEqual(project.schedules, [
+      { name: "nightly", select: "tag:daily", partitions: "daily", cron: "0 3 * * *", timezone: "UTC" },
+    ]);
+  });
+});
+
+describe("loadProject (jinja fixture)", () => {
+  it("a ref only in the is_incremental() branch is still a dependency", async () => {
+    const project = await loadProject(fixture("jinja"), {
+      env: { ALMANAC_TEST_REQUIRED: "yes" },
+      vars: { run_label: "x" },
+    });
+    assert.deepEqual(project.models.get("incremental_branches")?.refs, ["base"]);
+    assert.deepEqual(
+      project.macroFiles.map((file) => file.path),
+      ["macros/broken.sql", "macros/dispatch.sql", "macros/greet.sql", "macros/text.sql"],
+    );
+  });
+});
