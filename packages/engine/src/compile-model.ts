@@ -1,0 +1,42 @@
+import { AlmanacError } from "@almanac/errors";
+import { validatePartitionKey, windowBounds, windowVars } from "@almanac/partitions";
+import { type Project, partitionsOf, renderModel, type Target } from "@almanac/project";
+
+export interface CompileOptions {
+  readonly target: Target;
+  /** Partition to render the window of; required for a partitioned model. */
+  readonly partition?: string;
+  /** Value of `is_incremental()`; default false (the first run's SQL). */
+  readonly isIncremental?: boolean;
+  readonly vars?: Readonly<Record<string, unknown>>;
+  /** For the "after the last partition" check. */
+  readonly now: Date;
+}
+
+/** The SQL a model renders to for a partition, as `almanac compile` prints it. */
+export function compileModel(project: Project, modelName: string, options: CompileOptions): string {
+  if (!project.models.has(modelName)) {
+    // renderModel names the same error, but with a did-you-mean from the project's model list.
+    renderModel(project, modelName, { target: options.target, isIncremental: false });
+  }
+  const partitions = partitionsOf(project, modelName);
+  if (partitions && options.partition === undefined) {
+    throw new AlmanacError(
+      "ALMANAC_PARTITION_REQUIRED",
+      `model "${modelName}" is partitioned by "${partitions.name}": pass --partition KEY`,
+    );
+  }
+  if (!partitions && options.partition !== undefined) {
+    throw new AlmanacError("ALMANAC_NOT_PARTITIONED", `model "${modelName}" is not partitioned; drop --partition`);
+  }
+  let window = {};
+  if (partitions && options.partition !== undefined) {
+    validatePartitionKey(partitions, options.partition, options.now);
+    window = windowVars(windowBounds(partitions, options.partition, options.partition));
+  }
+  return renderModel(project, modelName, {
+    target: options.target,
+    vars: { ...options.vars, ...window },
+    isIncremental: options.isIncremental ?? false,
+  }).sql;
+}

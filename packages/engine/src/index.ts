@@ -1,0 +1,18 @@
+export { codeVersion } from "./code-version.js";
+export type { CompileOptions } from "./compile-model.js";
+export { compileModel } from "./compile-model.js";
+export type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
+export type { RunResult } from "./execute-run.js";
+export { executeRun } from "./execute-run.js";
+export type { MaterializeOptions } from "./materialize-selection.js";
+export { materializeSelection, policyOf } from "./materialize-selection.js";
+export type { PartitionStatus, PartitionStatusEntry, StatusQuery } from "./partition-statuses.js";
+export { assetPartitionStatuses } from "./partition-statuses.js";
+export type { PlannedStep, PlanOptions } from "./plan-run.js";
+export { planRun } from "./plan-run.js";
+export type { RunEvent } from "./run-events.js";
+export { stepLabel } from "./run-events.js";
+export type { ResolvedRequest, RunRequest } from "./run-request.js";
+export { resolveRunRequest } from "./run-request.js";
+export type { RunTrigger } from "./submit-run.js";
+export { submitRun } from "./submit-run.js";

@@ -1,0 +1,129 @@
+import { AlmanacError } from "@almanac/errors";
+import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
+import { type Project, partitionsOf, type Target, upstreamOf } from "@almanac/project";
+import { type AssetPartitionRow, listAssetPartitions, type StoreDb } from "@almanac/store";
+import { codeVersion } from "./code-version.js";
+
+/** What a person asks about one partition: DESIGN §5 `GET /api/assets/:key/partitions`. */
+export interface PartitionStatusEntry {
+  readonly key: string;
+  readonly status: "missing" | "queued" | "running" | "materialized" | "failed";
+  /** Materialized, but its code changed or an upstream partition was re-materialized since. */
+  readonly stale: boolean;
+  readonly runId: string | null;
+  readonly updatedAt: Date | null;
+  readonly materializedAt: Date | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+export type PartitionStatus = PartitionStatusEntry["status"];
+
+export interface StatusQuery {
+  readonly from?: string;
+  readonly to?: string;
+  readonly statuses?: readonly PartitionStatus[];
+  /** Decides the last partition; pass the clock at the edge. */
+  readonly now: Date;
+}
+
+/**
+ * Every partition of an asset with its status, missing ones included (one entry with key ""
+ * for a non-partitioned asset). Staleness per DESIGN §3.6: a materialized partition is stale
+ * when its code version differs from the model's current one, or an upstream partition of
+ * the same key (any partition, for a non-partitioned upstream) materialized after it.
+ */
+export async function assetPartitionStatuses(
+  db: StoreDb,
+  project: Project,
+  target: Target,
+  assetKey: string,
+  query: StatusQuery,
+): Promise<PartitionStatusEntry[]> {
+  if (!project.models.has(assetKey)) {
+    throw new AlmanacError("ALMANAC_UNKNOWN_ASSET", `no model named "${assetKey}" in project ${project.name}`);
+  }
+  const keys = keysOf(project, assetKey, query);
+  const rows = await rowsByKey(db, assetKey, query);
+  const currentVersion = codeVersion(project, assetKey, target);
+  const upstream = await upstreamMaterializations(db, project, assetKey, query);
+  const entries = keys.map((key): PartitionStatusEntry => {
+    const row = rows.get(key);
+    const status = row?.status ?? "missing";
+    const materializedAt = row?.materializedAt ?? null;
+    const stale =
+      status === "materialized" &&
+      (row?.codeVersion !== currentVersion || isOlderThanUpstream(materializedAt, key, upstream));
+    return {
+      key,
+      status,
+      stale,
+      runId: row?.runId ?? null,
+      updatedAt: row?.updatedAt ?? null,
+      materializedAt,
+      errorCode: row?.errorCode ?? null,
+      errorMessage: row?.errorMessage ?? null,
+    };
+  });
+  return query.statuses ? entries.filter((e) => query.statuses?.includes(e.status)) : entries;
+}
+
+function keysOf(project: Project, assetKey: string, query: StatusQuery): string[] {
+  const partitions = partitionsOf(project, assetKey);
+  if (!partitions) return [""];
+  if (query.from !== undefined) validatePartitionKey(partitions, query.from);
+  if (query.to !== undefined) validatePartitionKey(partitions, query.to);
+  const all = partitionKeys(partitions, query.now);
+  if (all.length === 0) return [];
+  const from = query.from ?? all[0];
+  const to = query.to ?? all[all.length - 1];
+  if (from === undefined || to === undefined) return [];
+  return partitionKeysInRange(partitions, from, to);
+}
+
+async function rowsByKey(db: StoreDb, assetKey: string, query: StatusQuery): Promise<Map<string, AssetPartitionRow>> {
+  const rows = await listAssetPartitions(db, { assetKey, from: query.from, to: query.to });
+  return new Map(rows.map((row) => [row.partitionKey, row]));
+}
+
+/** Latest materialization per partition key of each direct upstream model ("*" = any key). */
+type UpstreamTimes = Map<string, Date>[];
+
+async function upstreamMaterializations(
+  db: StoreDb,
+  project: Project,
+  assetKey: string,
+  query: StatusQuery,
+): Promise<UpstreamTimes> {
+  const result: UpstreamTimes = [];
+  for (const upstream of upstreamOf(project, assetKey)) {
+    const partitioned = partitionsOf(project, upstream) !== undefined;
+    const rows = await listAssetPartitions(db, {
+      assetKey: upstream,
+      from: partitioned ? query.from : undefined,
+      to: partitioned ? query.to : undefined,
+    });
+    const times = new Map<string, Date>();
+    for (const row of rows) {
+      if (!row.materializedAt) continue;
+      times.set(partitioned ? row.partitionKey : "*", row.materializedAt);
+    }
+    result.push(times);
+  }
+  return result;
+}
+
+function isOlderThanUpstream(materializedAt: Date | null, key: string, upstream: UpstreamTimes): boolean {
+  if (!materializedAt) return false;
+  return upstream.some((times) => {
+    // A non-partitioned asset reads every partition of its upstream: the latest one counts.
+    const upstreamAt = key === "" ? latest(times.values()) : (times.get(key) ?? times.get("*"));
+    return upstreamAt !== undefined && upstreamAt > materializedAt;
+  });
+}
+
+function latest(dates: Iterable<Date>): Date | undefined {
+  let max: Date | undefined;
+  for (const date of dates) if (!max || date > max) max = date;
+  return max;
+}
