@@ -6,7 +6,13 @@
 import { spawnSync } from "node:child_process";
 import { glob } from "tinyglobby";
 
-const patterns = ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "apps/*/src/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"];
+const patterns = [
+  "packages/*/src/**/*.test.ts",
+  "packages/*/test/**/*.test.ts",
+  "apps/*/src/**/*.test.ts",
+  "apps/*/test/**/*.test.ts",
+  "examples/*/test/**/*.test.ts",
+];
 const filters = process.argv.slice(2);
 const files = (await glob(patterns, { ignore: ["**/node_modules/**", "**/*.fault.test.ts"] }))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))

@@ -42,7 +42,8 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   return {
     url,
     name,
-    drop: () => withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`).then(() => undefined)),
+    drop: () =>
+      withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`).then(() => undefined)),
   };
 }
 
