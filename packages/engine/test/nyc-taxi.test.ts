@@ -4,16 +4,9 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { materializeSelection } from "@almanac/engine";
 import { getRun, listAssetPartitions, storeDb } from "@almanac/store";
+import { copyProject, editFile, examplesDir, symmetricDifference, tableFingerprint } from "@almanac/testing";
 import { dropTripsDay, generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import {
-  copyProject,
-  type EngineFixture,
-  editFile,
-  engineFixture,
-  examplesDir,
-  symmetricDifference,
-  tableFingerprint,
-} from "./engine-fixture.js";
+import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 const projectDir = path.join(examplesDir, "nyc_taxi");
 const now = new Date("2024-06-01T00:00:00Z");

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { materializeSelection } from "@almanac/engine";
+import { copyProject, editFile, tableFingerprint } from "@almanac/testing";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import { copyProject, type EngineFixture, editFile, engineFixture, tableFingerprint } from "./engine-fixture.js";
+import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 const now = new Date("2024-06-01T00:00:00Z");
 

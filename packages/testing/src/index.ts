@@ -1,2 +1,4 @@
+export { copyProject, editFile, examplesDir, repoRoot } from "./project-copies.js";
+export { symmetricDifference, tableFingerprint } from "./table-compare.js";
 export type { TestDatabase, TestDatabaseOptions } from "./test-database.js";
 export { adminUrl, createTestDatabase, databaseUrl } from "./test-database.js";
