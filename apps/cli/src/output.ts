@@ -10,6 +10,8 @@ export const exitCodes = {
   badInput: 2,
   /** Postgres unreachable, or a bug in Almanac. */
   unavailable: 3,
+  /** Stopped by Ctrl-C (the shell's convention for SIGINT). */
+  canceled: 130,
 } as const;
 
 const colors = process.stderr.isTTY && !process.env.NO_COLOR;

@@ -37,6 +37,6 @@ export interface StepReport {
 export interface ExecuteOptions {
   /** Who executes the run, recorded on it. Default `<hostname>:<pid>`. */
   readonly workerId?: string;
-  /** Called after each step, in order. */
-  readonly onStep?: (report: StepReport) => void;
+  /** Called after each step, in order; awaited before the next step starts. */
+  readonly onStep?: (report: StepReport) => void | Promise<void>;
 }

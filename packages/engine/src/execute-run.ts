@@ -8,8 +8,10 @@ import {
   finishRun,
   finishStep,
   getRun,
+  heartbeatRun,
   markPartitionsFailed,
   markPartitionsRunning,
+  releaseRunPartitions,
   startRun,
   startStep,
   storeDb,
@@ -21,7 +23,7 @@ import { type RunEvent, stepLabel } from "./run-events.js";
 
 export interface RunResult {
   readonly runId: string;
-  readonly status: "succeeded" | "failed";
+  readonly status: "succeeded" | "failed" | "canceled";
   readonly steps: readonly StepReport[];
 }
 
@@ -51,9 +53,20 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   const runAssets = new Set(run.steps.map((s) => s.assetKey));
   const reports: StepReport[] = [];
 
+  let canceled = false;
   for (const step of run.steps) {
     // A run picked up again after its worker died resumes after its last committed step.
     if (step.status === "succeeded") continue;
+    // Between steps: stop when someone asked to cancel, or another attempt took the run over.
+    const beat = await heartbeatRun(db, { runId, attempt: started.attempt });
+    if (!beat) {
+      // The run finished elsewhere or a newer attempt owns it: that attempt records the outcome.
+      throw new AlmanacError("ALMANAC_RUN_TAKEN_OVER", `run ${runId} is no longer owned by attempt ${started.attempt}`);
+    }
+    if (beat.cancelRequested) {
+      canceled = true;
+      break;
+    }
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
     const keys = stepKeys(partitions, step);
@@ -91,11 +104,14 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     if (result.status === "succeeded") {
       await appendRunEvents(db, [finishedEvent(runId, step, report)]);
     }
-    options.onStep?.(report);
+    await options.onStep?.(report);
   }
 
-  const status = failed.isEmpty() ? "succeeded" : "failed";
+  const status = canceled ? "canceled" : failed.isEmpty() ? "succeeded" : "failed";
   const firstError = reports.find((r) => r.errorCode);
+  if (canceled) {
+    await appendRunEvents(db, [{ runId, level: "warn", message: "canceled: stopped after the last finished step" }]);
+  }
   await finishRun(db, {
     runId,
     status,
@@ -103,6 +119,8 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     errorCode: firstError?.errorCode,
     errorMessage: firstError?.errorMessage,
   });
+  // Partitions the run never reached go back to what they were before it queued them.
+  if (canceled) await releaseRunPartitions(db, { runId });
   return { runId, status, steps: reports };
 }
 

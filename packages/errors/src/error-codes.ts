@@ -32,6 +32,7 @@ export const errorCodes = {
   ALMANAC_UNKNOWN_RUN: { httpStatus: 404, retryable: false },
   ALMANAC_PARTITION_LOCKED: { httpStatus: 409, retryable: true },
   ALMANAC_UPSTREAM_FAILED: { httpStatus: 424, retryable: false },
+  ALMANAC_RUN_TAKEN_OVER: { httpStatus: 409, retryable: false },
   ALMANAC_BAD_REQUEST: { httpStatus: 400, retryable: false },
   ALMANAC_INTERNAL: { httpStatus: 500, retryable: false },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;

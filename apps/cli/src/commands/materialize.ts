@@ -1,5 +1,5 @@
 import { materializeSelection, type StepReport, stepLabel } from "@almanac/engine";
-import { migrate } from "@almanac/store";
+import { migrate, requestRunCancel, storeDb } from "@almanac/store";
 import type { AlmanacEnv } from "../config.js";
 import { openSession } from "../connections.js";
 import { exitCodes, paint } from "../output.js";
@@ -24,6 +24,17 @@ export async function materializeCommand(
   flags: MaterializeFlags,
 ): Promise<number> {
   const session = await openSession(env, projectDir);
+  let runId: string | undefined;
+  let interrupted = false;
+  // First Ctrl-C: finish the current step, then stop (the rest goes back to how it was).
+  // Second: stop now; the open transaction rolls back with the connection.
+  const onInterrupt = () => {
+    if (interrupted || !runId) process.exit(exitCodes.canceled);
+    interrupted = true;
+    process.stderr.write("stopping after the current step (Ctrl-C again to stop now)\n");
+    void requestRunCancel(storeDb(session.ctx.store), runId);
+  };
+  process.on("SIGINT", onInterrupt);
   try {
     await migrate(session.storeUrl);
     const started = performance.now();
@@ -33,7 +44,10 @@ export async function materializeCommand(
       {
         now: new Date(),
         policy: flags.policy && { type: flags.policy, maxPartitionsPerRun: flags.maxPartitionsPerRun },
-        onPlanned: ({ runId, steps }) => process.stderr.write(`run ${runId}: ${steps.length} steps\n`),
+        onPlanned: (plan) => {
+          runId = plan.runId;
+          process.stderr.write(`run ${plan.runId}: ${plan.steps.length} steps\n`);
+        },
         onStep: (report) => process.stderr.write(`${progressLine(report)}\n`),
       },
     );
@@ -44,8 +58,10 @@ export async function materializeCommand(
       `run ${result.runId} ${result.status}: ${result.steps.length - failed}/${result.steps.length} steps succeeded, ` +
         `${count(rows, "row")} written in ${seconds} s\n`,
     );
+    if (result.status === "canceled") return exitCodes.canceled;
     return result.status === "succeeded" ? exitCodes.ok : exitCodes.runFailed;
   } finally {
+    process.off("SIGINT", onInterrupt);
     await session.close();
   }
 }
