@@ -48,7 +48,9 @@ export async function materializeCommand(
           runId = plan.runId;
           process.stderr.write(`run ${plan.runId}: ${plan.steps.length} steps\n`);
         },
-        onStep: (report) => process.stderr.write(`${progressLine(report)}\n`),
+        onStep: (report) => {
+          process.stderr.write(`${progressLine(report)}\n`);
+        },
       },
     );
     const failed = result.steps.filter((s) => s.status !== "succeeded").length;
