@@ -12,5 +12,5 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL
 fi
 npx tsx examples/nyc_taxi/scripts/generate-trips.ts --from "$from" --to "$to" --rows-per-day "${ROWS_PER_DAY:-5000}"
-npx almanac --project examples/nyc_taxi materialize "+daily_metrics+" --from "$from" --to "$to"
+npx almanac --project examples/nyc_taxi materialize "+daily_metrics +zone_summary" --from "$from" --to "$to"
 npx almanac --project examples/nyc_taxi status daily_metrics --from "$from" --to "$to"

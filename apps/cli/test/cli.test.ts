@@ -74,6 +74,19 @@ describe("almanac CLI on the nyc_taxi example", () => {
     assert.deepEqual(await symmetricDifference(pool, "select * from public.daily_metrics", check), []);
   });
 
+  test("materialize without a partition builds the selected unpartitioned models", async () => {
+    const result = await almanac(env, "materialize", "stg_trips stg_zones");
+    assert.equal(result.code, 0, result.stderr);
+    // stg_trips was built by the run above and its SQL did not change since.
+    assert.match(result.stderr, /\[1\/2\] ok stg_trips: unchanged, not rebuilt/);
+    assert.match(result.stderr, /\[2\/2\] ok stg_zones: view built/);
+    const views = await pool.query("select viewname from pg_views where schemaname = 'public' order by 1");
+    assert.deepEqual(
+      views.rows.map((r) => r.viewname),
+      ["stg_trips", "stg_zones"],
+    );
+  });
+
   test("compile prints the model's SQL for the partition's window", async () => {
     const result = await almanac(env, "compile", "daily_metrics", "--partition", "2024-02-29");
     assert.equal(result.code, 0, result.stderr);

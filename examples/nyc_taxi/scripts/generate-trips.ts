@@ -62,10 +62,13 @@ program
       rowsPerDay: options.rowsPerDay,
       seed: options.seed,
       replace: options.replace,
-      onDay: (day, rows) => process.stderr.write(`\r${day}: ${rows} trips`),
+      onDay: (day, rows) => {
+        // A live counter on a terminal; logs get only the summary line.
+        if (process.stderr.isTTY) process.stderr.write(`\r${day}: ${rows} trips`);
+      },
     });
     const seconds = result.elapsedMs / 1000;
-    process.stderr.write("\n");
+    if (process.stderr.isTTY) process.stderr.write("\n");
     console.log(
       `loaded ${result.rows} trips over ${result.days} days in ${seconds.toFixed(1)}s (${Math.round(result.rows / seconds)} rows/s)`,
     );

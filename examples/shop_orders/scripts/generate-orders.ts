@@ -77,10 +77,13 @@ if (dropDay) {
     ordersPerDay: wholeNumber("orders-per-day", parsed["orders-per-day"], 500),
     seed: wholeNumber("seed", parsed.seed, 42),
     replace: !parsed["no-replace"],
-    onDay: (day, lines) => process.stderr.write(`\r${day}: ${lines} order lines`),
+    onDay: (day, lines) => {
+      // A live counter on a terminal; logs get only the summary line.
+      if (process.stderr.isTTY) process.stderr.write(`\r${day}: ${lines} order lines`);
+    },
   });
   const seconds = result.elapsedMs / 1000;
-  process.stderr.write("\n");
+  if (process.stderr.isTTY) process.stderr.write("\n");
   console.log(
     `loaded ${result.lines} order lines over ${result.days} days in ${seconds.toFixed(1)}s (${Math.round(result.lines / seconds)} lines/s)`,
   );

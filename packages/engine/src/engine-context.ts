@@ -23,6 +23,8 @@ export interface StepReport {
   readonly idx: number;
   readonly total: number;
   readonly assetKey: string;
+  /** The model's materialization: a view "writes" no rows, so progress lines say so. */
+  readonly materialized: string;
   readonly partitionFrom?: string;
   readonly partitionTo?: string;
   readonly status: "succeeded" | "failed" | "skipped";
@@ -30,6 +32,8 @@ export interface StepReport {
   readonly rowsDeleted: number;
   readonly durationMs: number;
   readonly warnings: readonly string[];
+  /** The step had nothing to do: a view whose SQL did not change since its last build. */
+  readonly unchanged: boolean;
   readonly errorCode?: string;
   readonly errorMessage?: string;
 }

@@ -12,6 +12,7 @@ import {
   markPartitionsFailed,
   markPartitionsRunning,
   releaseRunPartitions,
+  type StoreDb,
   startRun,
   startStep,
   storeDb,
@@ -20,6 +21,7 @@ import { codeVersion } from "./code-version.js";
 import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
 import { type RunEvent, stepLabel } from "./run-events.js";
+import { isUnchangedView } from "./unchanged-view.js";
 
 export interface RunResult {
   readonly runId: string;
@@ -75,14 +77,18 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     if (blocker) {
       result = { status: "skipped", error: await skipStep(ctx, stepToRun, keys, blocker) };
     } else {
-      await markPartitionsRunning(db, { runId, assetKey: step.assetKey, partitionKeys: keys });
-      await startStep(db, { runId, idx: step.idx });
       let version = versions.get(step.assetKey);
       if (version === undefined) {
         version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
         versions.set(step.assetKey, version);
       }
-      result = await executeWithRetries(ctx, stepToRun, partitions, version, keys);
+      await startStep(db, { runId, idx: step.idx });
+      if (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version)) {
+        result = await skipUnchangedView(db, stepToRun);
+      } else {
+        await markPartitionsRunning(db, { runId, assetKey: step.assetKey, partitionKeys: keys });
+        result = await executeWithRetries(ctx, stepToRun, partitions, version, keys);
+      }
       if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
     }
     if (result.status !== "succeeded") failed.add(step.assetKey, keys);
@@ -90,6 +96,7 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
       idx: step.idx,
       total: run.steps.length,
       assetKey: step.assetKey,
+      materialized: ctx.project.models.get(step.assetKey)?.config.materialized ?? "unknown",
       partitionFrom: step.partitionFrom ?? undefined,
       partitionTo: step.partitionTo ?? undefined,
       status: result.status,
@@ -97,11 +104,12 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
       rowsDeleted: result.status === "succeeded" ? result.rowsDeleted : 0,
       durationMs: Math.round(performance.now() - stepStarted),
       warnings: result.status === "succeeded" ? result.warnings : [],
+      unchanged: result.status === "succeeded" && result.unchanged === true,
       errorCode: result.error?.code,
       errorMessage: result.error?.message,
     };
     reports.push(report);
-    if (result.status === "succeeded") {
+    if (result.status === "succeeded" && !report.unchanged) {
       await appendRunEvents(db, [finishedEvent(runId, step, report)]);
     }
     await options.onStep?.(report);
@@ -168,6 +176,21 @@ async function executeWithRetries(
       return { status: "failed", rowsWritten: 0, rowsDeleted: 0, warnings: [], events, error: failure };
     }
   }
+}
+
+/** Leaves an unchanged view as it is: its status goes back to materialized, its time unchanged. */
+async function skipUnchangedView(db: StoreDb, step: StepToRun): Promise<StepResult> {
+  await releaseRunPartitions(db, { runId: step.runId, assetKey: step.assetKey });
+  await finishStep(db, { runId: step.runId, idx: step.idx, status: "succeeded", rowsWritten: 0, rowsDeleted: 0 });
+  const message = `${step.assetKey}: view unchanged since its last build, not rebuilt`;
+  return {
+    status: "succeeded",
+    rowsWritten: 0,
+    rowsDeleted: 0,
+    warnings: [],
+    unchanged: true,
+    events: [{ runId: step.runId, stepIdx: step.idx, level: "info", message }],
+  };
 }
 
 async function skipStep(

@@ -22,6 +22,8 @@ export interface StepResult {
   readonly rowsWritten: number;
   readonly rowsDeleted: number;
   readonly warnings: readonly string[];
+  /** True when the step had nothing to do (an unchanged view). */
+  readonly unchanged?: boolean;
   readonly events: readonly RunEvent[];
   readonly error?: AlmanacError;
   readonly renderedSql?: string;

@@ -73,13 +73,16 @@ export function kindOfRelkind(relkind: string | undefined): RelationKind | undef
 }
 
 /** True when anything (table, view, sequence…) holds the relation's name. */
-export async function relationExists(client: pg.ClientBase, relation: Relation): Promise<boolean> {
+export async function relationExists(client: pg.ClientBase | pg.Pool, relation: Relation): Promise<boolean> {
   const { rows } = await client.query<{ relkind: string }>(relkindSql, [relation.schema, relation.identifier]);
   return rows.length > 0;
 }
 
 /** `table` (plain or partitioned), `view`, or `undefined` when absent or some other kind of relation. */
-export async function relationKind(client: pg.ClientBase, relation: Relation): Promise<RelationKind | undefined> {
+export async function relationKind(
+  client: pg.ClientBase | pg.Pool,
+  relation: Relation,
+): Promise<RelationKind | undefined> {
   const { rows } = await client.query<{ relkind: string }>(relkindSql, [relation.schema, relation.identifier]);
   return kindOfRelkind(rows[0]?.relkind);
 }

@@ -73,7 +73,11 @@ function progressLine(report: StepReport): string {
   const label = stepLabel(report);
   if (report.status === "succeeded") {
     const warnings = report.warnings.map((w) => `\n  ${paint("yellow", "warning")}: ${w}`).join("");
-    const rows = `${count(report.rowsWritten, "row")} written, ${report.rowsDeleted} removed`;
+    const rows = report.unchanged
+      ? "unchanged, not rebuilt"
+      : report.materialized === "view"
+        ? "view built"
+        : `${count(report.rowsWritten, "row")} written, ${report.rowsDeleted} removed`;
     return `${counter} ${paint("green", "ok")} ${label}: ${rows} (${report.durationMs} ms)${warnings}`;
   }
   const status = report.status === "skipped" ? paint("yellow", "skipped") : paint("red", "failed");
