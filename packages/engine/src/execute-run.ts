@@ -2,14 +2,12 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, partitionKeysInRange } from "@almanac/partitions";
-import { type Project, upstreamOf } from "@almanac/project";
 import {
   appendRunEvents,
   finishRun,
   finishStep,
   getRun,
   heartbeatRun,
-  markPartitionsFailed,
   markPartitionsRunning,
   releaseRunPartitions,
   type StoreDb,
@@ -20,8 +18,10 @@ import {
 import { codeVersion } from "./code-version.js";
 import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
-import { type RunEvent, stepLabel } from "./run-events.js";
+import { recordStepFailure } from "./record-step-failure.js";
+import { stepLabel } from "./run-events.js";
 import { isUnchangedView } from "./unchanged-view.js";
+import { FailedPartitions, upstreamFailure } from "./upstream-failures.js";
 
 export interface RunResult {
   readonly runId: string;
@@ -32,10 +32,20 @@ export interface RunResult {
 /** Attempts for a step that hits a transient database error before it counts as failed. */
 const maxAttempts = 3;
 
+/** What the steps of one run share while it executes. */
+interface RunState {
+  readonly partitions: PartitionsDefinition | undefined;
+  readonly runAssets: ReadonlySet<string>;
+  readonly failed: FailedPartitions;
+  /** Code version per model, computed once per run. */
+  readonly versions: Map<string, string>;
+}
+
 /**
- * Executes a recorded run step by step, in the order it was planned. A step whose upstream
- * failed for the same partitions is skipped and its partitions marked failed, never run on
- * stale input; independent steps go on. The run succeeds only if every step did.
+ * Executes a recorded run step by step, in the order it was planned. Between steps it checks
+ * for a cancel request. A step whose upstream failed for the same partitions is skipped and
+ * its partitions marked failed, never run on stale input; independent steps go on. The run
+ * succeeds only if every step did.
  */
 export async function executeRun(ctx: EngineContext, runId: string, options: ExecuteOptions = {}): Promise<RunResult> {
   const db = storeDb(ctx.store);
@@ -50,12 +60,15 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   }
   const started = await startRun(db, { runId, workerId: options.workerId ?? `${hostname()}:${process.pid}` });
   if (!started) throw new AlmanacError("ALMANAC_UNKNOWN_RUN", `run ${runId} is already finished`);
-  const failed = new FailedPartitions();
-  const versions = new Map<string, string>();
-  const runAssets = new Set(run.steps.map((s) => s.assetKey));
+  const state: RunState = {
+    partitions,
+    runAssets: new Set(run.steps.map((s) => s.assetKey)),
+    failed: new FailedPartitions(),
+    versions: new Map(),
+  };
   const reports: StepReport[] = [];
-
   let canceled = false;
+
   for (const step of run.steps) {
     // A run picked up again after its worker died resumes after its last committed step.
     if (step.status === "succeeded") continue;
@@ -72,26 +85,9 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
     const keys = stepKeys(partitions, step);
-    const blocker = upstreamFailure(ctx.project, step.assetKey, keys, runAssets, failed);
-    let result: StepResult | { status: "skipped"; error: AlmanacError };
-    if (blocker) {
-      result = { status: "skipped", error: await skipStep(ctx, stepToRun, keys, blocker) };
-    } else {
-      let version = versions.get(step.assetKey);
-      if (version === undefined) {
-        version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
-        versions.set(step.assetKey, version);
-      }
-      await startStep(db, { runId, idx: step.idx });
-      if (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version)) {
-        result = await skipUnchangedView(db, stepToRun);
-      } else {
-        await markPartitionsRunning(db, { runId, assetKey: step.assetKey, partitionKeys: keys });
-        result = await executeWithRetries(ctx, stepToRun, partitions, version, keys);
-      }
-      if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
-    }
-    if (result.status !== "succeeded") failed.add(step.assetKey, keys);
+    const result = await runStep(ctx, db, stepToRun, keys, state);
+    if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
+    if (result.status !== "succeeded") state.failed.add(step.assetKey, keys);
     const report: StepReport = {
       idx: step.idx,
       total: run.steps.length,
@@ -100,22 +96,19 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
       partitionFrom: step.partitionFrom ?? undefined,
       partitionTo: step.partitionTo ?? undefined,
       status: result.status,
-      rowsWritten: result.status === "succeeded" ? result.rowsWritten : 0,
-      rowsDeleted: result.status === "succeeded" ? result.rowsDeleted : 0,
+      rowsWritten: result.rowsWritten,
+      rowsDeleted: result.rowsDeleted,
       durationMs: Math.round(performance.now() - stepStarted),
-      warnings: result.status === "succeeded" ? result.warnings : [],
-      unchanged: result.status === "succeeded" && result.unchanged === true,
+      warnings: result.warnings,
+      unchanged: result.unchanged === true,
       errorCode: result.error?.code,
       errorMessage: result.error?.message,
     };
     reports.push(report);
-    if (result.status === "succeeded" && !report.unchanged) {
-      await appendRunEvents(db, [finishedEvent(runId, step, report)]);
-    }
     await options.onStep?.(report);
   }
 
-  const status = canceled ? "canceled" : failed.isEmpty() ? "succeeded" : "failed";
+  const status = canceled ? "canceled" : state.failed.isEmpty() ? "succeeded" : "failed";
   const firstError = reports.find((r) => r.errorCode);
   if (canceled) {
     await appendRunEvents(db, [{ runId, level: "warn", message: "canceled: stopped after the last finished step" }]);
@@ -132,16 +125,46 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   return { runId, status, steps: reports };
 }
 
+/** One step: skipped after an upstream failure, left alone when an unchanged view, else run. */
+async function runStep(
+  ctx: EngineContext,
+  db: StoreDb,
+  step: StepToRun,
+  keys: readonly string[],
+  state: RunState,
+): Promise<StepResult> {
+  const blocker = upstreamFailure(ctx.project, step.assetKey, keys, state.runAssets, state.failed);
+  if (blocker) {
+    const error = new AlmanacError(
+      "ALMANAC_UPSTREAM_FAILED",
+      `${stepLabel(step)}: skipped because upstream ${blocker} failed in this run`,
+      { step: stepLabel(step), upstream: blocker },
+    );
+    return recordStepFailure(ctx.store, step, keys, error, { status: "skipped" });
+  }
+  let version = state.versions.get(step.assetKey);
+  if (version === undefined) {
+    version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
+    state.versions.set(step.assetKey, version);
+  }
+  await startStep(db, { runId: step.runId, idx: step.idx });
+  if (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version)) {
+    return skipUnchangedView(db, step);
+  }
+  await markPartitionsRunning(db, { runId: step.runId, assetKey: step.assetKey, partitionKeys: [...keys] });
+  return executeWithRetries(ctx, step, keys, state.partitions, version);
+}
+
 async function executeWithRetries(
   ctx: EngineContext,
   step: StepToRun,
+  keys: readonly string[],
   partitions: PartitionsDefinition | undefined,
   version: string,
-  keys: readonly string[],
 ): Promise<StepResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await executeStep(ctx, step, partitions, version);
+      return await executeStep(ctx, step, keys, partitions, version);
     } catch (error) {
       const transient = isRetryableDatabaseError(error) || (isAlmanacError(error) && error.retryable);
       if (transient && attempt < maxAttempts) {
@@ -155,25 +178,7 @@ async function executeWithRetries(
         { step: stepLabel(step) },
         { cause: error },
       );
-      const db = storeDb(ctx.store);
-      await markPartitionsFailed(db, {
-        runId: step.runId,
-        assetKey: step.assetKey,
-        partitionKeys: [...keys],
-        errorCode: failure.code,
-        errorMessage: failure.message,
-      });
-      await finishStep(db, {
-        runId: step.runId,
-        idx: step.idx,
-        status: "failed",
-        rowsWritten: 0,
-        rowsDeleted: 0,
-        errorCode: failure.code,
-        errorMessage: failure.message,
-      });
-      const events: RunEvent[] = [{ runId: step.runId, stepIdx: step.idx, level: "error", message: failure.message }];
-      return { status: "failed", rowsWritten: 0, rowsDeleted: 0, warnings: [], events, error: failure };
+      return recordStepFailure(ctx.store, step, keys, failure, { status: "failed" });
     }
   }
 }
@@ -193,107 +198,10 @@ async function skipUnchangedView(db: StoreDb, step: StepToRun): Promise<StepResu
   };
 }
 
-async function skipStep(
-  ctx: EngineContext,
-  step: StepToRun,
-  keys: readonly string[],
-  blocker: string,
-): Promise<AlmanacError> {
-  const error = new AlmanacError(
-    "ALMANAC_UPSTREAM_FAILED",
-    `${stepLabel(step)}: skipped because upstream ${blocker} failed in this run`,
-    { step: stepLabel(step), upstream: blocker },
-  );
-  const db = storeDb(ctx.store);
-  await markPartitionsFailed(db, {
-    runId: step.runId,
-    assetKey: step.assetKey,
-    partitionKeys: [...keys],
-    errorCode: error.code,
-    errorMessage: error.message,
-  });
-  await finishStep(db, {
-    runId: step.runId,
-    idx: step.idx,
-    status: "skipped",
-    rowsWritten: 0,
-    rowsDeleted: 0,
-    errorCode: error.code,
-    errorMessage: error.message,
-  });
-  await appendRunEvents(db, [{ runId: step.runId, stepIdx: step.idx, level: "warn", message: error.message }]);
-  return error;
-}
-
-function finishedEvent(
-  runId: string,
-  step: StepToRun | { idx: number; assetKey: string },
-  report: StepReport,
-): RunEvent {
-  return {
-    runId,
-    stepIdx: step.idx,
-    level: "info",
-    message: `${stepLabel(report)}: ${report.rowsWritten} rows written, ${report.rowsDeleted} removed (${report.durationMs} ms)`,
-    data: { rowsWritten: report.rowsWritten, rowsDeleted: report.rowsDeleted, durationMs: report.durationMs },
-  };
-}
-
 function stepKeys(
   partitions: PartitionsDefinition | undefined,
   step: { partitionFrom?: string | null; partitionTo?: string | null },
 ): string[] {
   if (!partitions || !step.partitionFrom || !step.partitionTo) return [""];
   return partitionKeysInRange(partitions, step.partitionFrom, step.partitionTo);
-}
-
-/** Which (asset, partition) pairs failed or were skipped so far in this run. */
-class FailedPartitions {
-  readonly #byAsset = new Map<string, Set<string>>();
-
-  add(assetKey: string, keys: readonly string[]): void {
-    const set = this.#byAsset.get(assetKey) ?? new Set<string>();
-    for (const key of keys) set.add(key);
-    this.#byAsset.set(assetKey, set);
-  }
-
-  /** The first failed key of `assetKey` among `keys`; any key when the asset is not partitioned. */
-  failedKey(assetKey: string, keys: readonly string[]): string | undefined {
-    const set = this.#byAsset.get(assetKey);
-    if (!set) return undefined;
-    if (set.has("")) return "";
-    // A non-partitioned model reads every partition of its upstream: any failure blocks it.
-    if (keys.length === 1 && keys[0] === "") return set.values().next().value;
-    return keys.find((key) => set.has(key));
-  }
-
-  isEmpty(): boolean {
-    return this.#byAsset.size === 0;
-  }
-}
-
-/**
- * `asset [key]` of the first upstream model in this run that failed for one of `keys` (or
- * failed outright, when it is not partitioned); undefined when nothing upstream failed.
- */
-function upstreamFailure(
-  project: Project,
-  assetKey: string,
-  keys: readonly string[],
-  runAssets: ReadonlySet<string>,
-  failed: FailedPartitions,
-): string | undefined {
-  const seen = new Set<string>();
-  const stack = [...upstreamOf(project, assetKey)];
-  while (stack.length > 0) {
-    const upstream = stack.pop() as string;
-    if (seen.has(upstream)) continue;
-    seen.add(upstream);
-    if (runAssets.has(upstream)) {
-      const key = failed.failedKey(upstream, keys);
-      if (key !== undefined) return key === "" ? upstream : `${upstream} [${key}]`;
-    }
-    stack.push(...upstreamOf(project, upstream));
-  }
-  return undefined;
 }

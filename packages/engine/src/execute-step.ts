@@ -1,12 +1,13 @@
 import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
-import { type PartitionsDefinition, partitionKeysInRange, windowBounds, windowVars } from "@almanac/partitions";
+import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
-import { finishStep, markPartitionsFailed, markPartitionsMaterialized, storeDb } from "@almanac/store";
+import { finishStep, markPartitionsMaterialized, storeDb } from "@almanac/store";
 import { materialize, relationExists } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
-import { type RunEvent, toFailure } from "./run-events.js";
+import { recordStepFailure } from "./record-step-failure.js";
+import { type RunEvent, stepLabel, toFailure } from "./run-events.js";
 
 /** A step as the store keeps it. */
 export interface StepToRun {
@@ -18,15 +19,15 @@ export interface StepToRun {
 }
 
 export interface StepResult {
-  readonly status: "succeeded" | "failed";
+  readonly status: "succeeded" | "failed" | "skipped";
   readonly rowsWritten: number;
   readonly rowsDeleted: number;
   readonly warnings: readonly string[];
   /** True when the step had nothing to do (an unchanged view). */
   readonly unchanged?: boolean;
+  /** Log events for the run, in order. */
   readonly events: readonly RunEvent[];
   readonly error?: AlmanacError;
-  readonly renderedSql?: string;
 }
 
 /**
@@ -35,23 +36,23 @@ export interface StepResult {
  * database, record the partitions as materialized in that same transaction. On any error the
  * transaction rolls back (the table is as it was) and the partitions are recorded as failed.
  * Retryable errors (lost connection, deadlock…) are thrown for the caller to retry.
+ *
+ * @param keys - the chunk's partition keys (`[""]` for a non-partitioned model)
  */
 export async function executeStep(
   ctx: EngineContext,
   step: StepToRun,
+  keys: readonly string[],
   partitions: PartitionsDefinition | undefined,
   codeVersion: string,
 ): Promise<StepResult> {
   const { project, target } = ctx;
+  const started = performance.now();
   const window =
     partitions && step.partitionFrom && step.partitionTo
       ? windowBounds(partitions, step.partitionFrom, step.partitionTo)
       : undefined;
-  const keys =
-    partitions && step.partitionFrom && step.partitionTo
-      ? partitionKeysInRange(partitions, step.partitionFrom, step.partitionTo)
-      : [""];
-  const status = { runId: step.runId, assetKey: step.assetKey, partitionKeys: keys };
+  const status = { runId: step.runId, assetKey: step.assetKey, partitionKeys: [...keys] };
   let renderedSql: string | undefined;
 
   const client = await ctx.warehouse.connect();
@@ -76,29 +77,35 @@ export async function executeStep(
       rowsWritten: result.rowsWritten,
       rowsDeleted: result.rowsDeleted,
     };
-    if (ctx.sharedTransaction) {
-      const db = storeDb(client);
+    const recordSuccess = async (db: ReturnType<typeof storeDb>) => {
       await markPartitionsMaterialized(db, { ...status, codeVersion });
       await finishStep(db, finished);
-    }
+    };
+    if (ctx.sharedTransaction) await recordSuccess(storeDb(client));
     await client.query("commit");
-    if (!ctx.sharedTransaction) {
-      const db = storeDb(ctx.store);
-      await markPartitionsMaterialized(db, { ...status, codeVersion });
-      await finishStep(db, finished);
-    }
-    const events: RunEvent[] = result.warnings.map((message) => ({
+    if (!ctx.sharedTransaction) await recordSuccess(storeDb(ctx.store));
+
+    const durationMs = Math.round(performance.now() - started);
+    const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
       runId: step.runId,
       stepIdx: step.idx,
-      level: "warn",
+      level,
       message,
-    }));
+      data,
+    });
     return {
       status: "succeeded",
       rowsWritten: result.rowsWritten,
       rowsDeleted: result.rowsDeleted,
       warnings: result.warnings,
-      events,
+      events: [
+        ...result.warnings.map((warning) => event("warn", warning)),
+        event(
+          "info",
+          `${stepLabel(step)}: ${result.rowsWritten} rows written, ${result.rowsDeleted} removed (${durationMs} ms)`,
+          { rowsWritten: result.rowsWritten, rowsDeleted: result.rowsDeleted, durationMs },
+        ),
+      ],
     };
   } catch (error) {
     await client.query("rollback").catch((rollbackError: Error) => {
@@ -109,35 +116,8 @@ export async function executeStep(
       throw error;
     }
     const failure = toFailure(error, step, renderedSql);
-    const db = storeDb(ctx.store);
-    await markPartitionsFailed(db, { ...status, errorCode: failure.code, errorMessage: failure.message });
-    await finishStep(db, {
-      runId: step.runId,
-      idx: step.idx,
-      status: "failed",
-      rowsWritten: 0,
-      rowsDeleted: 0,
-      renderedSql: (failure.details.sql as string | undefined) ?? renderedSql,
-      errorCode: failure.code,
-      errorMessage: failure.message,
-    });
-    return {
-      status: "failed",
-      rowsWritten: 0,
-      rowsDeleted: 0,
-      warnings: [],
-      error: failure,
-      renderedSql,
-      events: [
-        {
-          runId: step.runId,
-          stepIdx: step.idx,
-          level: "error",
-          message: failure.message,
-          data: { code: failure.code, ...failure.details, renderedSql },
-        },
-      ],
-    };
+    const failedSql = typeof failure.details.sql === "string" ? failure.details.sql : renderedSql;
+    return recordStepFailure(ctx.store, step, keys, failure, { status: "failed", renderedSql: failedSql });
   } finally {
     client.release(broken);
   }
