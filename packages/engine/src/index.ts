@@ -1,3 +1,6 @@
+export type { AssetSummary } from "./asset-summaries.js";
+export { assetSummaries } from "./asset-summaries.js";
+export { cancelRun } from "./cancel-run.js";
 export { codeVersion } from "./code-version.js";
 export type { CompileOptions } from "./compile-model.js";
 export { compileModel } from "./compile-model.js";
@@ -5,14 +8,16 @@ export type { EngineContext, ExecuteOptions, StepReport } from "./engine-context
 export type { RunResult } from "./execute-run.js";
 export { executeRun } from "./execute-run.js";
 export type { MaterializeOptions } from "./materialize-selection.js";
-export { materializeSelection, policyOf } from "./materialize-selection.js";
+export { materializeSelection, planRequest, policyOf } from "./materialize-selection.js";
 export type { PartitionStatus, PartitionStatusEntry, StatusQuery } from "./partition-statuses.js";
 export { assetPartitionStatuses } from "./partition-statuses.js";
 export type { PlannedStep, PlanOptions } from "./plan-run.js";
 export { planRun } from "./plan-run.js";
+export type { RequestRunOptions } from "./request-run.js";
+export { requestRun } from "./request-run.js";
 export type { RunEvent } from "./run-events.js";
 export { stepLabel } from "./run-events.js";
 export type { ResolvedRequest, RunRequest } from "./run-request.js";
 export { resolveRunRequest } from "./run-request.js";
-export type { RunTrigger } from "./submit-run.js";
+export type { RunTrigger, SubmitOptions, SubmittedRun } from "./submit-run.js";
 export { submitRun } from "./submit-run.js";

@@ -25,14 +25,28 @@ export async function materializeSelection(
   request: RunRequest,
   options: MaterializeOptions,
 ): Promise<RunResult> {
-  const resolved = resolveRunRequest(ctx.project, request, options.now);
-  const policy = options.policy ?? policyOf(ctx.project, resolved.models);
-  const steps = planRun(ctx.project, resolved, {
-    maxPartitionsPerStep: policy.type === "single_run" ? resolved.keys.length : policy.maxPartitionsPerRun,
-  });
-  const runId = await submitRun(ctx.store, resolved, steps, options.trigger ?? "cli");
+  const { resolved, steps } = planRequest(ctx.project, request, options.now, options.policy);
+  const { runId } = await submitRun(ctx.store, resolved, steps, { trigger: options.trigger ?? "cli" });
   options.onPlanned?.({ runId, request: resolved, steps });
   return executeRun(ctx, runId, options);
+}
+
+/**
+ * Resolves and plans a request: the policy comes from the request, else almanac.yml, else one
+ * partition per step. Pure; throws on bad input before anything is written.
+ */
+export function planRequest(
+  project: Project,
+  request: RunRequest,
+  now: Date,
+  policyOverride?: BackfillPolicy,
+): { resolved: ResolvedRequest; steps: PlannedStep[] } {
+  const resolved = resolveRunRequest(project, request, now);
+  const policy = policyOverride ?? policyOf(project, resolved.models);
+  const steps = planRun(project, resolved, {
+    maxPartitionsPerStep: policy.type === "single_run" ? resolved.keys.length : policy.maxPartitionsPerRun,
+  });
+  return { resolved, steps };
 }
 
 /**

@@ -1,19 +1,32 @@
 import type pg from "pg";
 
 /**
- * Takes a transaction-scoped advisory lock per asset partition (DESIGN §3.4: one writer per
- * asset partition). Keys are sorted so two steps over overlapping ranges lock in the same
- * order and cannot deadlock; the locks go with the transaction, so a crashed writer frees them.
+ * Above this many partitions a step locks the whole asset instead: advisory locks live in
+ * Postgres' shared lock table (max_locks_per_transaction × max_connections slots in all), so
+ * a 3,650-day single_run must not take 3,650 of them.
+ */
+const maxPartitionLocks = 64;
+
+/**
+ * One writer per asset partition (DESIGN §3.4), with transaction-scoped advisory locks that
+ * vanish with a crashed writer's connection. Two levels make per-partition and whole-asset
+ * writers exclude each other: a small chunk takes the asset lock shared plus one exclusive
+ * lock per partition; a large chunk takes the asset lock exclusive. Keys are sorted so steps
+ * over overlapping ranges lock in the same order and cannot deadlock.
  */
 export async function lockAssetPartitions(
   client: pg.ClientBase,
   assetKey: string,
   partitionKeys: readonly string[],
 ): Promise<void> {
-  const keys = [...partitionKeys].sort();
+  if (partitionKeys.length > maxPartitionLocks) {
+    await client.query("select pg_advisory_xact_lock(hashtextextended('almanac:asset:' || $1::text, 0))", [assetKey]);
+    return;
+  }
   await client.query(
-    `select pg_advisory_xact_lock(hashtextextended('almanac:partition:' || $1::text || ':' || k, 0))
-       from unnest($2::text[]) with ordinality as t(k, n) order by n`,
-    [assetKey, keys],
+    `select pg_advisory_xact_lock_shared(hashtextextended('almanac:asset:' || $1::text, 0)),
+            (select count(pg_advisory_xact_lock(hashtextextended('almanac:partition:' || $1::text || ':' || k, 0)))
+               from unnest($2::text[]) as k)`,
+    [assetKey, [...partitionKeys].sort()],
   );
 }

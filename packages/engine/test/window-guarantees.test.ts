@@ -71,3 +71,33 @@ describe("two runs of the same partitions at once", () => {
     assert.equal(await tableFingerprint(f.pool, "public.daily_metrics", "date"), expected);
   });
 });
+
+describe("a whole-range run and per-partition runs at once", () => {
+  let f: EngineFixture;
+
+  before(async () => {
+    const dir = await copyProject("nyc_taxi");
+    f = await engineFixture(dir);
+    // More partitions than a step locks one by one: the whole-range step locks the asset.
+    await generateTrips({ databaseUrl: f.database.url, from: "2024-01-01", to: "2024-03-15", rowsPerDay: 20 });
+    await materializeSelection(f.ctx, { select: "+daily_metrics", from: "2024-01-01", to: "2024-03-15" }, { now });
+  });
+  after(() => f.close());
+
+  test("exclude each other and leave the table one run would", async () => {
+    const expected = await tableFingerprint(f.pool, "public.daily_metrics", "date");
+    const results = await Promise.all([
+      materializeSelection(
+        f.ctx,
+        { select: "daily_metrics", from: "2024-01-01", to: "2024-03-15" },
+        { now, policy: { type: "single_run" } },
+      ),
+      materializeSelection(f.ctx, { select: "daily_metrics", from: "2024-03-01", to: "2024-03-10" }, { now }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["succeeded", "succeeded"],
+    );
+    assert.equal(await tableFingerprint(f.pool, "public.daily_metrics", "date"), expected);
+  });
+});

@@ -18,7 +18,7 @@ export const errorCodes = {
   ALMANAC_UNKNOWN_SOURCE: { httpStatus: 400, retryable: false },
   ALMANAC_CYCLIC_REF: { httpStatus: 400, retryable: false },
   ALMANAC_BAD_SELECTOR: { httpStatus: 400, retryable: false },
-  ALMANAC_EMPTY_SELECTION: { httpStatus: 400, retryable: false },
+  ALMANAC_EMPTY_SELECTION: { httpStatus: 404, retryable: false },
   ALMANAC_TEMPLATE_ERROR: { httpStatus: 400, retryable: false },
   ALMANAC_MISSING_VAR: { httpStatus: 400, retryable: false },
   ALMANAC_BAD_MODEL_CONFIG: { httpStatus: 400, retryable: false },
@@ -33,7 +33,11 @@ export const errorCodes = {
   ALMANAC_PARTITION_LOCKED: { httpStatus: 409, retryable: true },
   ALMANAC_UPSTREAM_FAILED: { httpStatus: 424, retryable: false },
   ALMANAC_RUN_TAKEN_OVER: { httpStatus: 409, retryable: false },
+  // HTTP
   ALMANAC_BAD_REQUEST: { httpStatus: 400, retryable: false },
+  ALMANAC_UNAUTHORIZED: { httpStatus: 401, retryable: false },
+  ALMANAC_NOT_FOUND: { httpStatus: 404, retryable: false },
+  ALMANAC_BODY_TOO_LARGE: { httpStatus: 413, retryable: false },
   ALMANAC_INTERNAL: { httpStatus: 500, retryable: false },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
 
