@@ -29,6 +29,7 @@ export const errorCodes = {
   ALMANAC_TRANSIENT_DB_ERROR: { httpStatus: 503, retryable: true },
   // Store and runs
   ALMANAC_STORE_UNAVAILABLE: { httpStatus: 503, retryable: true },
+  ALMANAC_QUEUE_UNAVAILABLE: { httpStatus: 503, retryable: true },
   ALMANAC_UNKNOWN_RUN: { httpStatus: 404, retryable: false },
   ALMANAC_PARTITION_LOCKED: { httpStatus: 409, retryable: true },
   ALMANAC_UPSTREAM_FAILED: { httpStatus: 424, retryable: false },

@@ -1,0 +1,33 @@
+import type { EngineContext } from "@almanac/engine";
+import type { RunQueue as QueueRunQueue } from "@almanac/queue";
+import type { Logger, LoggerOptions } from "pino";
+
+/**
+ * What the server needs from `@almanac/queue`'s run queue: enqueue, ping, close — not the
+ * BullMQ queue itself, so a caller may hand in anything with these three methods.
+ */
+export type RunQueue = Pick<QueueRunQueue, "enqueueRuns" | "ping" | "close">;
+
+/** Everything the REST server is built from; the caller (CLI `serve`/`dev`, tests) owns each part. */
+export interface AppOptions {
+  /** Project, target and pools; the store pool also answers the health check. */
+  readonly ctx: EngineContext;
+  /** Where accepted runs are enqueued for workers. */
+  readonly runQueue: RunQueue;
+  /** `ALMANAC_API_TOKEN`: when set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <token>`. Default: unset, open. */
+  readonly apiToken?: string;
+  /**
+   * A pino logger (used as fastify's `loggerInstance`), or fastify's `logger` option (`true`,
+   * `false`, or pino options). Pretty printing on a TTY is the caller's choice.
+   */
+  readonly logger: Logger | boolean | LoggerOptions;
+  /** The clock passed to engine functions that need "now" (last partition). Default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** What route plugins receive: the parts of {@link AppOptions} they use, the clock resolved. */
+export interface RouteDeps {
+  readonly ctx: EngineContext;
+  readonly runQueue: RunQueue;
+  readonly now: () => Date;
+}

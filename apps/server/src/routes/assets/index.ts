@@ -1,0 +1,74 @@
+import { type AssetSummary, assetPartitionStatuses, assetSummaries, type PartitionStatusEntry } from "@almanac/engine";
+import { AlmanacError } from "@almanac/errors";
+import { storeDb } from "@almanac/store";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { RouteDeps } from "../../app-options.js";
+import {
+  getAssetSchema,
+  listAssetsSchema,
+  listPartitionsSchema,
+  type partitionStatusValues,
+} from "../../schemas/assets.js";
+
+/** `/api/assets`: the project's assets with partition counts, and one asset's partitions. */
+export const assetRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ctx, now }) => {
+  app.get("", { schema: listAssetsSchema }, async () => {
+    const summaries = await assetSummaries(ctx, now());
+    return { assets: summaries.map(assetJson) };
+  });
+
+  app.get("/:key", { schema: getAssetSchema }, async (request) => {
+    const [summary] = await assetSummaries(ctx, now(), request.params.key);
+    // An ephemeral model is a known name without a stored asset: it is inlined, never materialized.
+    if (!summary) {
+      throw new AlmanacError(
+        "ALMANAC_UNKNOWN_ASSET",
+        `"${request.params.key}" is ephemeral: it is inlined into the models that ref it and has no partitions`,
+      );
+    }
+    return assetJson(summary);
+  });
+
+  app.get("/:key/partitions", { schema: listPartitionsSchema }, async (request) => {
+    const { from, to, status } = request.query;
+    const entries = await assetPartitionStatuses(storeDb(ctx.store), ctx.project, ctx.target, request.params.key, {
+      from,
+      to,
+      statuses: status === undefined ? undefined : parseStatuses(status),
+      now: now(),
+    });
+    return { partitions: entries.map(partitionJson) };
+  });
+};
+
+function assetJson(summary: AssetSummary) {
+  return {
+    key: summary.key,
+    materialized: summary.materialized,
+    partitioned: summary.partitioned,
+    ...(summary.partitionsDef === null ? {} : { partitions: summary.partitionsDef }),
+    deps: [...summary.deps],
+    tags: [...summary.tags],
+    counts: { ...summary.counts },
+  };
+}
+
+function partitionJson(entry: PartitionStatusEntry) {
+  return {
+    key: entry.key,
+    status: entry.status,
+    stale: entry.stale,
+    runId: entry.runId,
+    updatedAt: entry.updatedAt?.toISOString() ?? null,
+    materializedAt: entry.materializedAt?.toISOString() ?? null,
+    errorCode: entry.errorCode,
+    errorMessage: entry.errorMessage,
+  };
+}
+
+type PartitionStatusValue = (typeof partitionStatusValues)[number];
+
+/** The schema's pattern already admits only known words, so the cast only narrows the type. */
+function parseStatuses(list: string): PartitionStatusValue[] {
+  return [...new Set(list.split(","))] as PartitionStatusValue[];
+}

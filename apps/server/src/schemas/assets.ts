@@ -1,0 +1,64 @@
+import { Type } from "typebox";
+import { AssetKey, commaSeparated, errorReplies, NullableString, PartitionKey, RunId, Timestamp } from "./common.js";
+
+/** Statuses a partition can have; `missing` is the absence of a stored row. */
+export const partitionStatusValues = ["missing", "queued", "running", "materialized", "failed"] as const;
+
+const StatusCounts = Type.Object({
+  materialized: Type.Integer(),
+  failed: Type.Integer(),
+  running: Type.Integer(),
+  queued: Type.Integer(),
+  missing: Type.Integer(),
+});
+
+const AssetSummary = Type.Object({
+  key: AssetKey,
+  materialized: Type.String({ description: "view, table, incremental or ephemeral", examples: ["incremental"] }),
+  partitioned: Type.Boolean(),
+  partitions: Type.Optional(Type.String({ description: "Name of the partitions definition, when partitioned" })),
+  deps: Type.Array(Type.String(), { description: "Direct upstream assets" }),
+  tags: Type.Array(Type.String()),
+  counts: StatusCounts,
+});
+
+const AssetKeyParams = Type.Object({ key: AssetKey });
+
+export const listAssetsSchema = {
+  summary: "Every asset of the project with its partition counts",
+  tags: ["assets"],
+  response: { 200: Type.Object({ assets: Type.Array(AssetSummary) }), ...errorReplies },
+} as const;
+
+export const getAssetSchema = {
+  summary: "One asset with its partition counts",
+  tags: ["assets"],
+  params: AssetKeyParams,
+  response: { 200: AssetSummary, ...errorReplies },
+} as const;
+
+const PartitionEntry = Type.Object({
+  key: Type.String({ description: 'The partition key; "" for a non-partitioned asset' }),
+  status: Type.Enum(partitionStatusValues),
+  stale: Type.Boolean(),
+  runId: Type.Union([RunId, Type.Null()]),
+  updatedAt: Timestamp,
+  materializedAt: Timestamp,
+  errorCode: NullableString,
+  errorMessage: NullableString,
+});
+
+export const listPartitionsSchema = {
+  summary: "Every partition of an asset with its status, missing ones included",
+  tags: ["assets"],
+  params: AssetKeyParams,
+  querystring: Type.Object(
+    {
+      from: Type.Optional(PartitionKey),
+      to: Type.Optional(PartitionKey),
+      status: Type.Optional(commaSeparated(partitionStatusValues, "Only these statuses, e.g. missing,failed")),
+    },
+    { additionalProperties: false },
+  ),
+  response: { 200: Type.Object({ partitions: Type.Array(PartitionEntry) }), ...errorReplies },
+} as const;
