@@ -1,4 +1,5 @@
 import path from "node:path";
+import { AlmanacError } from "@almanac/errors";
 
 /**
  * Everything Almanac reads from the environment, parsed once. Command-line flags override
@@ -15,8 +16,20 @@ export interface AlmanacEnv {
   readonly targetName: string;
   /** `ALMANAC_TARGET_SCHEMA`: schema models are written to (custom schemas get it as prefix). Default `public`. */
   readonly targetSchema: string;
-  /** `ALMANAC_HOME`: where the embedded Postgres keeps its data. Default `.almanac` in the current directory. */
+  /** `ALMANAC_HOME`: where the embedded Postgres and local Redis keep their data. Default `.almanac` in the current directory. */
   readonly home: string;
+  /** `REDIS_URL`: the queue. Unset: a local `redis-server` is started under `<home>/redis`. */
+  readonly redisUrl: string | undefined;
+  /** `ALMANAC_QUEUE_PREFIX`: BullMQ key prefix, so several instances can share one Redis. Default `almanac`. */
+  readonly queuePrefix: string;
+  /** `ALMANAC_API_TOKEN`: when set, every mutating request needs `Authorization: Bearer <token>`. */
+  readonly apiToken: string | undefined;
+  /** `PORT`: the server's port. Default 3000. */
+  readonly port: number;
+  /** `ALMANAC_HOST`: the address the server listens on. Default `127.0.0.1`. */
+  readonly host: string;
+  /** `ALMANAC_WORKER_CONCURRENCY`: runs a worker executes at once. Default: the number of cores. */
+  readonly workerConcurrency: number | undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
@@ -27,9 +40,25 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     targetName: nonEmpty(env.ALMANAC_TARGET) ?? "dev",
     targetSchema: nonEmpty(env.ALMANAC_TARGET_SCHEMA) ?? "public",
     home: path.resolve(nonEmpty(env.ALMANAC_HOME) ?? ".almanac"),
+    redisUrl: nonEmpty(env.REDIS_URL),
+    queuePrefix: nonEmpty(env.ALMANAC_QUEUE_PREFIX) ?? "almanac",
+    apiToken: nonEmpty(env.ALMANAC_API_TOKEN),
+    port: positiveInt(env.PORT, "PORT") ?? 3000,
+    host: nonEmpty(env.ALMANAC_HOST) ?? "127.0.0.1",
+    workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
   });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${text}" is not a positive whole number`);
+  }
+  return n;
 }

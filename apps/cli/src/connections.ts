@@ -20,13 +20,17 @@ export async function storeUrl(env: AlmanacEnv): Promise<string> {
  * Opens the store and warehouse pools and loads the project. When both URLs name the same
  * database one pool serves both, and status commits in the data's transaction.
  */
-export async function openSession(env: AlmanacEnv, projectDir: string): Promise<Session> {
+export async function openSession(
+  env: AlmanacEnv,
+  projectDir: string,
+  options: { poolSize?: number } = {},
+): Promise<Session> {
   const project = await loadProject(projectDir);
   const databaseUrl = await storeUrl(env);
   const warehouseUrl = env.warehouseUrl ?? databaseUrl;
   const sharedTransaction = sameDatabase(databaseUrl, warehouseUrl);
-  const store = newPool(databaseUrl);
-  const warehouse = sharedTransaction ? store : newPool(warehouseUrl);
+  const store = newPool(databaseUrl, options.poolSize);
+  const warehouse = sharedTransaction ? store : newPool(warehouseUrl, options.poolSize);
   const target: Target = { name: env.targetName, schema: env.targetSchema, type: "postgres" };
   return {
     ctx: { project, target, store, warehouse, sharedTransaction },
@@ -38,8 +42,9 @@ export async function openSession(env: AlmanacEnv, projectDir: string): Promise<
   };
 }
 
-export function newPool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 4, application_name: "almanac" });
+/** A pool of at most `size` connections (default 4: a CLI run uses one or two at a time). */
+export function newPool(connectionString: string, size = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: size, application_name: "almanac" });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   return pool;

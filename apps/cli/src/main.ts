@@ -6,8 +6,15 @@ import { migrateCommand } from "./commands/migrate.js";
 import { statusCommand } from "./commands/status.js";
 import { readEnv } from "./config.js";
 import { exitCodes, reportError } from "./output.js";
+import { runServices } from "./services.js";
 
-const env = readEnv();
+const env = (() => {
+  try {
+    return readEnv();
+  } catch (error) {
+    process.exit(reportError(error, false));
+  }
+})();
 const program = new Command("almanac")
   .description("Partition-aware orchestration for dbt-style SQL models on Postgres")
   .option("--project <dir>", "the dbt-style project folder (env ALMANAC_PROJECT_DIR)", env.projectDir)
@@ -69,12 +76,39 @@ program
   .option("--to <key>", "last partition key to show")
   .action(action((projectDir, model: string, flags) => statusCommand(env, projectDir, model, flags)));
 
-const db = program.command("db").description("the embedded Postgres used when DATABASE_URL is not set");
+program
+  .command("dev")
+  .description("server + worker in one process, for local use (starts Postgres and Redis when not configured)")
+  .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
+  .action(
+    action((projectDir, flags: { port?: number }) =>
+      runServices(env, projectDir, { server: true, worker: true, port: flags.port }),
+    ),
+  );
+
+program
+  .command("serve")
+  .description("the REST server alone (run workers with `almanac worker`)")
+  .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
+  .action(
+    action((projectDir, flags: { port?: number }) =>
+      runServices(env, projectDir, { server: true, worker: false, port: flags.port }),
+    ),
+  );
+
+program
+  .command("worker")
+  .description("a worker that executes queued runs (any number, on any machine sharing Redis and Postgres)")
+  .action(action((projectDir) => runServices(env, projectDir, { server: false, worker: true })));
+
+const db = program
+  .command("db")
+  .description("the embedded Postgres and local Redis used when DATABASE_URL and REDIS_URL are not set");
 db.command("url")
   .description("print the store's connection string (starts the embedded Postgres if needed)")
   .action(action(() => dbUrlCommand(env)));
 db.command("stop")
-  .description("stop the embedded Postgres")
+  .description("stop the embedded Postgres and the local Redis")
   .action(action(() => dbStopCommand(env)));
 
 try {

@@ -1,6 +1,7 @@
 import type { AlmanacEnv } from "../config.js";
 import { storeUrl } from "../connections.js";
 import { stopEmbeddedPostgres } from "../embedded-postgres.js";
+import { stopLocalRedis } from "../local-redis.js";
 
 /** `almanac db url`: print the store's connection string, starting the embedded Postgres if needed. */
 export async function dbUrlCommand(env: AlmanacEnv): Promise<number> {
@@ -8,9 +9,11 @@ export async function dbUrlCommand(env: AlmanacEnv): Promise<number> {
   return 0;
 }
 
-/** `almanac db stop`: stop the embedded Postgres (a no-op with DATABASE_URL). */
+/** `almanac db stop`: stop the embedded Postgres and the local Redis, where they run. */
 export async function dbStopCommand(env: AlmanacEnv): Promise<number> {
-  const stopped = await stopEmbeddedPostgres(env.home);
-  process.stdout.write(stopped ? "embedded Postgres stopped\n" : "no embedded Postgres is running\n");
+  const postgres = await stopEmbeddedPostgres(env.home);
+  const redis = await stopLocalRedis();
+  process.stdout.write(`embedded Postgres: ${postgres ? "stopped" : "not running"}\n`);
+  process.stdout.write(`local Redis: ${redis ? "stopped" : "not running"}\n`);
   return 0;
 }

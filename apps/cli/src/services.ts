@@ -1,0 +1,91 @@
+import { createRunQueue, type QueueSettings } from "@almanac/queue";
+import { startServer } from "@almanac/server";
+import { migrate } from "@almanac/store";
+import { startWorker } from "@almanac/worker";
+import type pino from "pino";
+import type { AlmanacEnv } from "./config.js";
+import { openSession, type Session } from "./connections.js";
+import { startLocalRedis } from "./local-redis.js";
+import { createLogger } from "./logger.js";
+
+/** Which long-running parts a process runs: `dev` runs both. */
+export interface ServiceParts {
+  readonly server: boolean;
+  readonly worker: boolean;
+  readonly port?: number;
+}
+
+/** Time a worker gets to finish its running steps on shutdown before it is closed hard. */
+const shutdownDeadlineMs = 30_000;
+
+/**
+ * `almanac dev | serve | worker`: connect (embedded Postgres and a local Redis when the URLs
+ * are not set), migrate, start the asked-for parts, and run until SIGINT/SIGTERM, then shut
+ * down in order: stop taking work, let running steps finish (bounded), close connections.
+ */
+export async function runServices(env: AlmanacEnv, projectDir: string, parts: ServiceParts): Promise<number> {
+  const logger = createLogger();
+  const session = await openSession(env, projectDir, { poolSize: 10 });
+  const closers: (() => Promise<unknown>)[] = [() => session.close()];
+  try {
+    await migrate(session.storeUrl);
+    const queue: QueueSettings = {
+      redisUrl: env.redisUrl ?? (await startLocalRedis(env.home)),
+      prefix: env.queuePrefix,
+    };
+    if (parts.worker) {
+      const worker = await startWorker({
+        ctx: session.ctx,
+        queue,
+        concurrency: env.workerConcurrency,
+        logger,
+      });
+      closers.unshift(() => worker.close(shutdownDeadlineMs));
+      logger.info({ project: session.ctx.project.name }, "worker started");
+    }
+    if (parts.server) {
+      const runQueue = createRunQueue(queue, logger);
+      closers.unshift(() => runQueue.close());
+      const server = await startServer({
+        ctx: session.ctx,
+        runQueue,
+        apiToken: env.apiToken,
+        logger,
+        host: env.host,
+        port: parts.port ?? env.port,
+      });
+      closers.unshift(() => server.close());
+      announce(logger, server.url, session, env);
+    }
+    const signal = await untilSignal();
+    logger.info({ signal }, "shutting down");
+    return 0;
+  } finally {
+    for (const close of closers) await close().catch((error: unknown) => logger.error({ err: error }, "close failed"));
+  }
+}
+
+function announce(logger: pino.Logger, url: string, session: Session, env: AlmanacEnv): void {
+  logger.info(
+    {
+      url,
+      docs: `${url}/docs`,
+      project: session.ctx.project.dir,
+      auth: env.apiToken ? "bearer token required for changes" : "open (set ALMANAC_API_TOKEN to require a token)",
+    },
+    `Almanac is up: ${url} (API docs at ${url}/docs)`,
+  );
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once("SIGINT", () => process.exit(130));
+      process.once("SIGTERM", () => process.exit(143));
+      resolve(signal);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+}
