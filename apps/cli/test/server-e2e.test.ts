@@ -146,6 +146,9 @@ describe("almanac serve + almanac worker", () => {
       ["2024-01-04 succeeded", "2024-01-05 failed", "2024-01-06 succeeded"],
     );
     const { body: events } = await api("GET", `/api/runs/${body.runId}/events`);
+    const messages = (events.events as { message: string }[]).map((e) => e.message);
+    assert.ok(messages.includes("daily_metrics [2024-01-04]: started"));
+    assert.ok(messages.some((m) => /^daily_metrics \[2024-01-04\]: 1 rows written, 0 removed \(\d+ ms\)$/.test(m)));
     const error = (events.events as { level: string; message: string; data: { sql?: string } }[]).find(
       (e) => e.level === "error",
     );

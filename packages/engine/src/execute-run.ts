@@ -152,6 +152,9 @@ async function runStep(
     return skipUnchangedView(db, step);
   }
   await markPartitionsRunning(db, { runId: step.runId, assetKey: step.assetKey, partitionKeys: [...keys] });
+  await appendRunEvents(db, [
+    { runId: step.runId, stepIdx: step.idx, level: "info", message: `${stepLabel(step)}: started` },
+  ]);
   return executeWithRetries(ctx, step, keys, state.partitions, version);
 }
 
