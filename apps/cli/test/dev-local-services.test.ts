@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { examplesDir, repoRoot } from "@almanac/testing";
+import { examplesDir, freePort, repoRoot } from "@almanac/testing";
 
 const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
 
@@ -52,14 +51,3 @@ test("almanac dev without DATABASE_URL or REDIS_URL starts its own services and 
   }
   assert.equal(await exited, 0, "exits cleanly on SIGTERM");
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}

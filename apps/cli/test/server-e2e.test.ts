@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +8,7 @@ import {
   copyProject,
   createTestDatabase,
   editFile,
+  freePort,
   repoRoot,
   symmetricDifference,
   type TestDatabase,
@@ -185,14 +185,3 @@ describe("almanac serve + almanac worker", () => {
     assert.deepEqual((await pool.query("select count(*)::int as n from almanac.runs")).rows, before.rows);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}

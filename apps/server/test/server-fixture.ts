@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+
 import path from "node:path";
 import type { EngineContext } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { createRunQueue, type RunQueue } from "@almanac/queue";
-import { createTestDatabase, examplesDir, type TestDatabase } from "@almanac/testing";
+import { createTestDatabase, examplesDir, freePort, type TestDatabase } from "@almanac/testing";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
@@ -90,12 +90,5 @@ export async function serverFixture(options: ServerFixtureOptions = {}): Promise
   };
 }
 
-/** A port nothing listens on: bound once by us, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+/** A port nothing listens on. */
+export const closedPort = freePort;

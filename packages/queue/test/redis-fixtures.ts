@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:net";
+
+import { freePort } from "@almanac/testing";
 import { Redis } from "ioredis";
 import type { QueueLogger } from "../src/index.js";
 
@@ -26,18 +27,6 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<void
   } finally {
     await redis.quit();
   }
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 export interface RedisServer {
@@ -105,3 +94,5 @@ export function recordingLogger(): QueueLogger & { debug: QueueLogger["info"]; l
     };
   return { lines, info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") };
 }
+
+export { freePort };

@@ -1,3 +1,4 @@
+export { freePort } from "./free-port.js";
 export { copyProject, editFile, examplesDir, repoRoot } from "./project-copies.js";
 export { symmetricDifference, tableFingerprint } from "./table-compare.js";
 export type { TestDatabase, TestDatabaseOptions } from "./test-database.js";
