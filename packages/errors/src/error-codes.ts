@@ -31,9 +31,12 @@ export const errorCodes = {
   ALMANAC_STORE_UNAVAILABLE: { httpStatus: 503, retryable: true },
   ALMANAC_QUEUE_UNAVAILABLE: { httpStatus: 503, retryable: true },
   ALMANAC_UNKNOWN_RUN: { httpStatus: 404, retryable: false },
+  ALMANAC_UNKNOWN_BACKFILL: { httpStatus: 404, retryable: false },
   ALMANAC_PARTITION_LOCKED: { httpStatus: 409, retryable: true },
   ALMANAC_UPSTREAM_FAILED: { httpStatus: 424, retryable: false },
   ALMANAC_RUN_TAKEN_OVER: { httpStatus: 409, retryable: false },
+  // Schedules
+  ALMANAC_UNKNOWN_SCHEDULE: { httpStatus: 404, retryable: false },
   // HTTP
   ALMANAC_BAD_REQUEST: { httpStatus: 400, retryable: false },
   ALMANAC_UNAUTHORIZED: { httpStatus: 401, retryable: false },

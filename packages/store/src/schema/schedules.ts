@@ -1,9 +1,16 @@
-import { boolean, check, index, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, check, index, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { type TickStatus, tickStatuses } from "../statuses.js";
 import { almanac, oneOf } from "./almanac-schema.js";
 import { runs } from "./runs.js";
 
-/** One firing of a schedule. The unique (schedule, instant) pair makes a tick run at most once. */
+/**
+ * One firing of a schedule. A tick that launches a run first claims its (schedule, partition):
+ * the partial unique index `schedule_ticks_claim_key` admits one `started`/`succeeded` row per
+ * pair, so two firings for the same partition (a retried tick, a restart's catch-up, several
+ * servers) launch one run; the others are recorded `skipped`. Skipped and failed rows are free,
+ * so a failed launch can be tried again by a later firing.
+ */
 export const scheduleTicks = almanac.table(
   "schedule_ticks",
   {
@@ -21,7 +28,11 @@ export const scheduleTicks = almanac.table(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (table) => [
-    unique("schedule_ticks_schedule_name_tick_time_key").on(table.scheduleName, table.tickTime),
+    uniqueIndex("schedule_ticks_claim_key")
+      .on(table.scheduleName, table.partitionKey)
+      .where(sql`"status" in ('started', 'succeeded')`),
+    // A schedule's latest ticks (GET /api/schedules), and catch-up's "which instants ran".
+    index("schedule_ticks_schedule_name_tick_time_idx").on(table.scheduleName, table.tickTime),
     index("schedule_ticks_created_at_idx").on(table.createdAt),
     check("schedule_ticks_status_check", oneOf("status", tickStatuses)),
   ],

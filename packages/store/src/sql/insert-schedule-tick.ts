@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { ScheduleTickRow } from "../row-types.js";
 import { scheduleTicks } from "../schema/index.js";
 import type { TickStatus } from "../statuses.js";
@@ -19,8 +20,10 @@ export type InsertScheduleTickResult =
   | { readonly inserted: false };
 
 /**
- * Claims a tick. `inserted: false` means this (schedule, instant) was already claimed, by this
- * process or another one: the caller must not launch a run, so a tick runs at most once.
+ * Records a tick. A `started` (or `succeeded`) tick claims its (schedule, partition):
+ * `inserted: false` means that pair was already claimed, by this process or another one, and
+ * the caller must not launch a run — so a partition is launched at most once per schedule.
+ * `skipped` and `failed` ticks claim nothing and are always inserted.
  */
 export async function insertScheduleTick(
   db: StoreDb,
@@ -36,7 +39,11 @@ export async function insertScheduleTick(
       runId: input.runId ?? null,
       message: input.message ?? null,
     })
-    .onConflictDoNothing({ target: [scheduleTicks.scheduleName, scheduleTicks.tickTime] })
+    // The target and predicate name the partial unique index `schedule_ticks_claim_key`.
+    .onConflictDoNothing({
+      target: [scheduleTicks.scheduleName, scheduleTicks.partitionKey],
+      where: sql`"status" in ('started', 'succeeded')`,
+    })
     .returning();
   return tick ? { inserted: true, tick } : { inserted: false };
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "almanac"."schedule_ticks" DROP CONSTRAINT "schedule_ticks_schedule_name_tick_time_key";--> statement-breakpoint
+CREATE UNIQUE INDEX "schedule_ticks_claim_key" ON "almanac"."schedule_ticks" USING btree ("schedule_name","partition_key") WHERE "status" in ('started', 'succeeded');--> statement-breakpoint
+CREATE INDEX "schedule_ticks_schedule_name_tick_time_idx" ON "almanac"."schedule_ticks" USING btree ("schedule_name","tick_time");

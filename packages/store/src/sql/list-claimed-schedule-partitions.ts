@@ -1,0 +1,20 @@
+import { sql } from "drizzle-orm";
+import type { StoreDb } from "../store-db.js";
+
+/**
+ * Which of `partitionKeys` a schedule has already claimed (a `started` or `succeeded` tick), in
+ * one query: catch-up fires only the others, so a restart does not log a skipped tick for
+ * every partition it already launched.
+ */
+export async function listClaimedSchedulePartitions(
+  db: StoreDb,
+  input: { readonly scheduleName: string; readonly partitionKeys: readonly string[] },
+): Promise<Set<string>> {
+  if (input.partitionKeys.length === 0) return new Set();
+  const result = await db.execute<{ partition_key: string }>(sql`
+    select partition_key from almanac.schedule_ticks
+    where schedule_name = ${input.scheduleName}
+      and partition_key = any(${sql.param([...input.partitionKeys])}::text[])
+      and status in ('started', 'succeeded')`);
+  return new Set(result.rows.map((row) => row.partition_key));
+}
