@@ -20,6 +20,7 @@ import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { stepLabel } from "./run-events.js";
+import { beatDuringStep } from "./run-heartbeat.js";
 import { isUnchangedView } from "./unchanged-view.js";
 import { FailedPartitions, upstreamFailure } from "./upstream-failures.js";
 
@@ -85,7 +86,9 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
     const keys = stepKeys(partitions, step);
-    const result = await runStep(ctx, db, stepToRun, keys, state);
+    // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
+    const stopBeating = beatDuringStep(db, { runId, attempt: started.attempt });
+    const result = await runStep(ctx, db, stepToRun, keys, state).finally(stopBeating);
     if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
     if (result.status !== "succeeded") state.failed.add(step.assetKey, keys);
     const report: StepReport = {

@@ -1,10 +1,33 @@
 export type { AssetSummary } from "./asset-summaries.js";
 export { assetSummaries } from "./asset-summaries.js";
+// Backfills
+export type { BackfillOnly } from "./backfill-only.js";
+export { backfillOnlyValues } from "./backfill-only.js";
+export type { BackfillPlanOptions, PlannedBackfillRun } from "./backfill-plan.js";
+export { planBackfill } from "./backfill-plan.js";
+export type {
+  BackfillPartitionCounts,
+  BackfillProgress,
+  BackfillRunCounts,
+  BackfillSummary,
+} from "./backfill-progress.js";
+export {
+  backfillStatusOf,
+  getBackfillProgress,
+  isFinalBackfillStatus,
+  listBackfillSummaries,
+  refreshBackfillStatus,
+} from "./backfill-progress.js";
+export type { RunTurn } from "./backfill-run-turn.js";
+export { afterBackfillRun, executeRunInTurn } from "./backfill-run-turn.js";
+export { cancelBackfill } from "./cancel-backfill.js";
 export { cancelRun } from "./cancel-run.js";
 export { codeVersion } from "./code-version.js";
 export type { CompileOptions } from "./compile-model.js";
 export { compileModel } from "./compile-model.js";
 export type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
+export type { ExecuteBackfillOptions } from "./execute-backfill.js";
+export { executeBackfill } from "./execute-backfill.js";
 export type { RunResult } from "./execute-run.js";
 export { executeRun } from "./execute-run.js";
 export type { MaterializeOptions } from "./materialize-selection.js";
@@ -13,11 +36,28 @@ export type { PartitionStatus, PartitionStatusEntry, StatusQuery } from "./parti
 export { assetPartitionStatuses } from "./partition-statuses.js";
 export type { PlannedStep, PlanOptions } from "./plan-run.js";
 export { planRun } from "./plan-run.js";
+export type { ReconcileOptions, ReconcileReport, RunJobState, RunJobs } from "./reconcile-runs.js";
+export { reconcileRuns } from "./reconcile-runs.js";
+export type { RecordedBackfill } from "./record-backfill.js";
+export type { BackfillRequest, RequestBackfillOptions } from "./request-backfill.js";
+export { defaultMaxBackfillPartitions, requestBackfill } from "./request-backfill.js";
 export type { RequestRunOptions } from "./request-run.js";
 export { requestRun } from "./request-run.js";
+export type { RetryBackfillOptions } from "./retry-backfill.js";
+export { retryBackfill } from "./retry-backfill.js";
 export type { RunEvent } from "./run-events.js";
 export { stepLabel } from "./run-events.js";
+export { stepHeartbeatMs } from "./run-heartbeat.js";
 export type { ResolvedRequest, RunRequest } from "./run-request.js";
 export { resolveRunRequest } from "./run-request.js";
+export type { CatchUpOptions, CatchUpReport } from "./schedule-catch-up.js";
+export { catchUpSchedules } from "./schedule-catch-up.js";
+export type { ResolvedSchedule } from "./schedule-lookup.js";
+export { findSchedule } from "./schedule-lookup.js";
+export type { ScheduleSummary, ScheduleSummaryOptions } from "./schedule-summaries.js";
+export { scheduleSummaries, scheduleSummary, switchSchedule } from "./schedule-summaries.js";
+export type { EnqueueRun, FireTickOptions, TickOutcome } from "./schedule-tick.js";
+export { fireScheduleTick } from "./schedule-tick.js";
+export { nextScheduleTick, scheduleTicksBetween } from "./schedule-times.js";
 export type { RunTrigger, SubmitOptions, SubmittedRun } from "./submit-run.js";
 export { submitRun } from "./submit-run.js";

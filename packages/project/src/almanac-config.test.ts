@@ -98,9 +98,21 @@ schedules:
       4,
     ],
     [
-      "schedules without cron",
-      `${daily}schedules:\n  - {name: n, select: x, partitions: daily}`,
-      "almanac.yml: schedules[0].cron is required",
+      "a cron with four fields",
+      `${daily}schedules:\n  - {name: n, select: x, partitions: daily, cron: "0 3 * *"}`,
+      'almanac.yml: schedules[0].cron "0 3 * *" is not a valid cron expression: has 4 field(s)',
+      4,
+    ],
+    [
+      "a cron hour out of range",
+      `${daily}schedules:\n  - {name: n, select: x, partitions: daily, cron: "0 25 * * *"}`,
+      'almanac.yml: schedules[0].cron "0 25 * * *" is not a valid cron expression: Constraint error',
+      4,
+    ],
+    [
+      "a schedule name that cannot be a URL segment",
+      `${daily}schedules:\n  - {name: "night/ly", select: x, partitions: daily}`,
+      'almanac.yml: schedules[0].name "night/ly" must start with a letter',
       4,
     ],
     [

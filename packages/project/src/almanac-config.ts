@@ -1,6 +1,7 @@
 import { type AlmanacError, isAlmanacError } from "@almanac/errors";
 import { definePartitions, type PartitionsDefinition, type PartitionsDefinitionConfig } from "@almanac/partitions";
 import { didYouMean } from "./did-you-mean.js";
+import { cronProblem, defaultScheduleCron } from "./schedule-cron.js";
 import type { BackfillPolicy, ScheduleConfig } from "./types.js";
 import {
   formatKeyPath,
@@ -192,6 +193,13 @@ function parseSchedules(
     if (!isMapping(entry)) throw file.error(at, `schedules[${index}] must be a mapping with name, select, cron…`);
     rejectUnknownKeys(file, at, entry, ["name", "select", "partitions", "cron", "timezone"]);
     const name = requiredString(file, [...at, "name"], entry.name);
+    // The name is a URL path segment (/api/schedules/:name) and a BullMQ scheduler id.
+    if (!schedulePattern.test(name)) {
+      throw file.error(
+        [...at, "name"],
+        `schedules[${index}].name "${name}" must start with a letter and hold only letters, digits, _ . - (at most 100)`,
+      );
+    }
     if (seen.has(name)) throw file.error([...at, "name"], `schedules[${index}].name "${name}" is used twice`);
     seen.add(name);
     const partitionsName = knownPartitions(file, partitions, [...at, "partitions"], entry.partitions);
@@ -201,15 +209,30 @@ function parseSchedules(
     if (!isIanaZone(timezone)) {
       throw file.error([...at, "timezone"], `schedules[${index}].timezone "${timezone}" is not an IANA zone`);
     }
+    const definition = partitions.get(partitionsName);
+    // No cron: one tick per window of the partitions definition (daily: `0 0 * * *`).
+    const cron =
+      optionalString(file, [...at, "cron"], entry.cron)?.trim() ??
+      (definition ? defaultScheduleCron(definition.type) : "0 0 * * *");
+    const problem = cronProblem(cron, timezone);
+    if (problem !== undefined) {
+      throw file.error(
+        [...at, "cron"],
+        `schedules[${index}].cron "${cron}" is not a valid cron expression: ${problem}`,
+      );
+    }
     return {
       name,
       select: requiredString(file, [...at, "select"], entry.select),
       partitions: partitionsName,
-      cron: requiredString(file, [...at, "cron"], entry.cron),
+      cron,
       timezone,
     };
   });
 }
+
+/** Schedule names: a letter, then letters, digits, `_`, `.`, `-`. */
+const schedulePattern = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
 
 function isIanaZone(zone: string): boolean {
   try {

@@ -83,11 +83,16 @@ export interface BackfillPolicy {
   maxPartitionsPerRun?: number;
 }
 
+/** One `schedules:` entry of almanac.yml, checked and with its defaults applied. */
 export interface ScheduleConfig {
   name: string;
+  /** dbt selection syntax, resolved at each tick. */
   select: string;
+  /** The partitions definition whose last complete partition each tick targets. */
   partitions: string;
+  /** Validated cron (5 fields, 6 with seconds, or `@daily`…). Default: the definition's cadence (daily `0 0 * * *`). */
   cron: string;
+  /** IANA zone the cron is read in. Default: the partitions definition's zone. */
   timezone: string;
 }
 

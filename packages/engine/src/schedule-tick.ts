@@ -1,0 +1,133 @@
+import { isAlmanacError } from "@almanac/errors";
+import { lastPartitionKey } from "@almanac/partitions";
+import {
+  finishScheduleTick,
+  getRun,
+  getScheduleTick,
+  getScheduleTickClaim,
+  insertScheduleTick,
+  recordScheduleTickRun,
+  releaseAbandonedScheduleTick,
+  type ScheduleTickRow,
+  type StoreDb,
+  storeDb,
+} from "@almanac/store";
+import type { EngineContext } from "./engine-context.js";
+import { requestRun } from "./request-run.js";
+import { findSchedule, scheduleSwitches } from "./schedule-lookup.js";
+
+/** Hands a recorded run attempt to the workers (the run queue's `enqueueRuns`). */
+export type EnqueueRun = (run: { readonly runId: string; readonly attempt: number }) => Promise<void>;
+
+export interface FireTickOptions {
+  /** The scheduled instant: the tick targets the last complete partition at it. */
+  readonly tickTime: Date;
+  /** Called with the run the tick recorded, unless it joined a run that is already running. */
+  readonly enqueue: EnqueueRun;
+  /**
+   * A claim without a run older than this (by the store's clock) belonged to a process that
+   * died mid-tick; a later firing may take the partition over. Default 300 000 ms.
+   */
+  readonly abandonedClaimMs?: number;
+}
+
+/** What a tick did, as recorded in `almanac.schedule_ticks`. */
+export interface TickOutcome {
+  readonly tick: ScheduleTickRow;
+  /** Set when the run is recorded but Redis did not take it; the reconciler enqueues it later. */
+  readonly enqueueError?: Error;
+}
+
+/**
+ * Fires one tick of a schedule. The target is the last complete partition at `tickTime`
+ * (`lastPartitionKey`, in the partitions definition's zone). The tick first claims its
+ * (schedule, partition) pair in the store; only the claimant requests the run
+ * (`requestRun(…, {now: tickTime, trigger: "schedule"})`), so a second firing for the same
+ * partition — BullMQ delivering twice, a restart's catch-up, a person pressing "tick", several
+ * servers — is recorded `skipped` and starts nothing. Outcomes, all recorded:
+ * - `started`: a run was recorded (or a run already holding the partition was joined), with its id;
+ * - `skipped`: the schedule is off, no partition is complete yet, or the partition was claimed;
+ * - `failed`: the request was refused (a selection that no longer matches, say), with the error.
+ *   A failed tick frees its claim, so a later firing can try again.
+ *
+ * @throws AlmanacError `ALMANAC_UNKNOWN_SCHEDULE`; store errors (the tick job is retried).
+ */
+export async function fireScheduleTick(
+  ctx: EngineContext,
+  name: string,
+  options: FireTickOptions,
+): Promise<TickOutcome> {
+  const { schedule, partitions } = findSchedule(ctx.project, name);
+  const db = storeDb(ctx.store);
+  const { tickTime } = options;
+  const partitionKey = lastPartitionKey(partitions, tickTime) ?? null;
+  const skip = (message: string, runId: string | null = null) =>
+    recordSkipped(db, { scheduleName: name, tickTime, partitionKey, message, runId });
+
+  if (!(await scheduleSwitches(db))(name)) {
+    return skip(`schedule ${name} is off: turn it on with POST /api/schedules/${name}/enable`);
+  }
+  if (partitionKey === null) {
+    return skip(`no partition of ${partitions.name} is complete at ${tickTime.toISOString()} yet`);
+  }
+  await releaseAbandonedScheduleTick(db, {
+    scheduleName: name,
+    partitionKey,
+    olderThanMs: options.abandonedClaimMs ?? 300_000,
+  });
+  const claim = await insertScheduleTick(db, { scheduleName: name, tickTime, partitionKey, status: "started" });
+  if (!claim.inserted) {
+    const holder = await getScheduleTickClaim(db, { scheduleName: name, partitionKey });
+    const by = holder ? ` by the tick of ${holder.tickTime.toISOString()}` : "";
+    // The claimant records its run right after claiming; a firing racing it sees no run yet.
+    const message = holder?.runId
+      ? `partition ${partitionKey} was already launched${by} (run ${holder.runId})`
+      : `partition ${partitionKey} is being launched${by}`;
+    return skip(message, holder?.runId ?? null);
+  }
+
+  const tickId = claim.tick.id;
+  let submitted: Awaited<ReturnType<typeof requestRun>>;
+  try {
+    submitted = await requestRun(
+      ctx,
+      { select: schedule.select, partition: partitionKey },
+      { now: tickTime, trigger: "schedule" },
+    );
+  } catch (error) {
+    // Free the claim whatever happened, so a later firing can try again.
+    const message = isAlmanacError(error) ? `${error.code}: ${error.message}` : String(error);
+    await finishScheduleTick(db, { tickId, status: "failed", message });
+    if (isAlmanacError(error) && !error.retryable) return { tick: await tickRow(db, tickId) };
+    throw error;
+  }
+  const message = submitted.existing
+    ? `joined run ${submitted.runId}, which already had ${partitionKey} queued or running`
+    : null;
+  await recordScheduleTickRun(db, { tickId, runId: submitted.runId, message });
+  const tick = await tickRow(db, tickId);
+  // A joined run that is running already has its worker; a second job would take it over.
+  if (submitted.existing && (await getRun(db, submitted.runId))?.status !== "queued") return { tick };
+  try {
+    await options.enqueue({ runId: submitted.runId, attempt: submitted.attempt });
+    return { tick };
+  } catch (error) {
+    return { tick, enqueueError: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+async function recordSkipped(
+  db: StoreDb,
+  input: { scheduleName: string; tickTime: Date; partitionKey: string | null; message: string; runId: string | null },
+): Promise<TickOutcome> {
+  const row = await insertScheduleTick(db, { ...input, status: "skipped" });
+  // Skipped ticks claim nothing, so the insert cannot conflict.
+  if (!row.inserted) throw new Error(`schedule ${input.scheduleName}: recording a skipped tick conflicted`);
+  return { tick: row.tick };
+}
+
+async function tickRow(db: StoreDb, tickId: string): Promise<ScheduleTickRow> {
+  const row = await getScheduleTick(db, tickId);
+  if (!row) throw new Error(`schedule tick ${tickId} vanished`);
+  return row;
+}
