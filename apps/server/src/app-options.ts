@@ -23,6 +23,8 @@ export interface AppOptions {
   readonly logger: Logger | boolean | LoggerOptions;
   /** The clock passed to engine functions that need "now" (last partition). Default `() => new Date()`. */
   readonly now?: () => Date;
+  /** `ALMANAC_MAX_BACKFILL_PARTITIONS`: backfills over more partitions are refused (400). Default 100,000. */
+  readonly maxBackfillPartitions?: number;
 }
 
 /** What route plugins receive: the parts of {@link AppOptions} they use, the clock resolved. */

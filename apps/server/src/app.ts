@@ -6,8 +6,10 @@ import { installBearerAuth } from "./plugins/auth.js";
 import { installErrorReplies } from "./plugins/errors.js";
 import { registerSwagger } from "./plugins/swagger.js";
 import { assetRoutes } from "./routes/assets/index.js";
+import { backfillRoutes } from "./routes/backfills/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { runRoutes } from "./routes/runs/index.js";
+import { scheduleRoutes } from "./routes/schedules/index.js";
 
 /** Requests are small JSON documents; anything bigger is a mistake or an attack. */
 const bodyLimitBytes = 64 * 1024;
@@ -44,6 +46,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ...deps, prefix: "/api/health" });
   await app.register(assetRoutes, { ...deps, prefix: "/api/assets" });
   await app.register(runRoutes, { ...deps, prefix: "/api/runs" });
+  await app.register(backfillRoutes, {
+    ...deps,
+    maxPartitions: options.maxBackfillPartitions,
+    prefix: "/api/backfills",
+  });
+  await app.register(scheduleRoutes, { ...deps, prefix: "/api/schedules" });
   return app;
 }
 

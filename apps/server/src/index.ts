@@ -1,4 +1,8 @@
 export { buildApp } from "./app.js";
 export type { AppOptions, RunQueue } from "./app-options.js";
+export type { Reconciler, ReconcilerOptions } from "./reconciler/index.js";
+export { startReconciler } from "./reconciler/index.js";
+export type { RunningSchedules, SchedulesOptions } from "./schedules/index.js";
+export { startSchedules } from "./schedules/index.js";
 export type { RunningServer, ServerOptions } from "./server.js";
 export { startServer } from "./server.js";

@@ -28,12 +28,21 @@ describe("OpenAPI document", () => {
       "GET /api/assets",
       "GET /api/assets/{key}",
       "GET /api/assets/{key}/partitions",
+      "GET /api/backfills",
+      "GET /api/backfills/{id}",
       "GET /api/health",
       "GET /api/runs",
       "GET /api/runs/{id}",
       "GET /api/runs/{id}/events",
+      "GET /api/schedules",
+      "POST /api/backfills",
+      "POST /api/backfills/{id}/cancel",
+      "POST /api/backfills/{id}/retry",
       "POST /api/runs",
       "POST /api/runs/{id}/cancel",
+      "POST /api/schedules/{name}/disable",
+      "POST /api/schedules/{name}/enable",
+      "POST /api/schedules/{name}/tick",
     ]);
     const createRun = doc.paths["/api/runs"].post;
     assert.deepEqual(createRun.security, [{ bearerAuth: [] }]);

@@ -1,6 +1,6 @@
-import { type EngineContext, executeRun, type StepReport } from "@almanac/engine";
-import type { RunJobData, RunJobResult } from "@almanac/queue";
-import type { Job } from "bullmq";
+import { type EngineContext, executeRunInTurn, type StepReport } from "@almanac/engine";
+import type { RunJobData, RunJobResult, RunToEnqueue } from "@almanac/queue";
+import { DelayedError, type Job } from "bullmq";
 import { runJobError, WorkerStoppedError } from "./run-job-errors.js";
 import type { WorkerLogger } from "./worker-logger.js";
 
@@ -10,7 +10,19 @@ export interface RunJobProcessorOptions {
   readonly logger: WorkerLogger;
   /** Aborted when the worker's shutdown deadline passes: runs stop after their current step. */
   readonly stopping: AbortSignal;
+  /**
+   * Hands the runs a finished backfill run made startable (its next wave) to the queue. When it
+   * fails, they stay queued in Postgres for the reconciler. Default: not handed over.
+   */
+  readonly enqueueRuns?: (runs: readonly RunToEnqueue[]) => Promise<void>;
 }
+
+/**
+ * A backfill run whose earlier wave is unfinished is looked at again after this: 1 s, doubling,
+ * at most 30 s — short enough that a wave starts soon after the one before ends, long enough that
+ * thousands of early jobs do not keep the workers busy asking.
+ */
+const waitingDelayMs = (job: Job) => Math.min(30_000, 1_000 * 2 ** Math.min(5, Math.max(0, job.attemptsStarted - 1)));
 
 /**
  * The BullMQ processor of run jobs. The engine records everything in Postgres (steps, statuses,
@@ -20,9 +32,9 @@ export interface RunJobProcessorOptions {
  */
 export function runJobProcessor(
   options: RunJobProcessorOptions,
-): (job: Job<RunJobData, RunJobResult>) => Promise<RunJobResult> {
-  const { ctx, workerId, logger, stopping } = options;
-  return async (job) => {
+): (job: Job<RunJobData, RunJobResult>, token?: string) => Promise<RunJobResult> {
+  const { ctx, workerId, logger, stopping, enqueueRuns } = options;
+  return async (job, token) => {
     const { runId } = job.data;
     const fields = { runId, jobId: job.id, jobAttempt: job.attemptsMade + 1 };
     logger.info(fields, `run ${runId} started`);
@@ -36,14 +48,30 @@ export function runJobProcessor(
         );
       }
     };
+    let turn: Awaited<ReturnType<typeof executeRunInTurn>>;
     try {
-      const result = await executeRun(ctx, runId, { workerId, onStep });
-      const level = result.status === "succeeded" ? "info" : "warn";
-      logger[level]({ ...fields, status: result.status }, `run ${runId} ${result.status}`);
-      return { status: result.status };
+      turn = await executeRunInTurn(ctx, runId, { workerId, onStep });
     } catch (error) {
       throw runJobError(error);
     }
+    if (turn.kind === "waiting") {
+      // An earlier wave of its backfill is unfinished: whoever finishes it enqueues this run;
+      // meanwhile the job (enqueued early, say by the reconciler) waits without using an attempt.
+      logger.debug({ ...fields, waitingOn: turn.waitingOn }, `run ${runId} waits for an earlier wave of its backfill`);
+      await job.moveToDelayed(Date.now() + waitingDelayMs(job), token);
+      throw new DelayedError();
+    }
+    const level = turn.status === "succeeded" ? "info" : "warn";
+    logger[level]({ ...fields, status: turn.status }, `run ${runId} ${turn.status}`);
+    if (turn.next.length > 0 && enqueueRuns) {
+      await enqueueRuns(turn.next).catch((error: unknown) =>
+        logger.warn(
+          { ...fields, err: error, next: turn.next.length },
+          "could not enqueue the next runs of the backfill; the reconciler will",
+        ),
+      );
+    }
+    return { status: turn.status };
   };
 }
 

@@ -2,6 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import type { EngineContext } from "@almanac/engine";
 import {
   closeConnection,
+  createRunQueue,
   distinctErrorLog,
   type QueueSettings,
   type RunJobData,
@@ -64,9 +65,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // to close, after the worker. BullMQ forwards its errors to the worker's `error` event, logged
   // below, so its own listener stays quiet.
   const connection = workerConnection(settings, silentLogger, { stopReconnecting: stopping.signal });
+  // A fail-fast producer for the next wave of a backfill, enqueued when a run finishes its wave.
+  const nextRuns = createRunQueue(settings, logger);
   const worker = new Worker<RunJobData, RunJobResult>(
     runQueueName,
-    runJobProcessor({ ctx, workerId, logger, stopping: stopping.signal }),
+    runJobProcessor({
+      ctx,
+      workerId,
+      logger,
+      stopping: stopping.signal,
+      enqueueRuns: (runs) => nextRuns.enqueueRuns(runs),
+    }),
     { connection, prefix: settings.prefix, concurrency, name: workerId },
   );
 
@@ -114,7 +123,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const graceful = worker
       .close()
       .catch((error: Error) => errors.report(error))
-      .finally(() => closeConnection(connection));
+      .finally(() => Promise.all([closeConnection(connection), nextRuns.close()]));
     if (
       !(await within(
         graceful.then(() => true),
@@ -125,6 +134,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // Runs stop after them and stay `running`; BullMQ retries their jobs or, if Redis is gone,
       // the stalled-job check or the reconciler hands them to another worker.
       stopping.abort();
+      void nextRuns.close();
       logger.warn(
         fields,
         `worker stop deadline of ${deadlineMs} ms passed: running runs stop after their current step and are left for re-execution`,

@@ -21,6 +21,8 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "health", description: "Liveness of Postgres and Redis" },
         { name: "assets", description: "Models and the status of their partitions" },
         { name: "runs", description: "Materialize a partition or a range; follow and cancel runs" },
+        { name: "backfills", description: "A range split into runs: request, follow, cancel, retry" },
+        { name: "schedules", description: "Schedules from almanac.yml: ticks, on/off, fire one now" },
       ],
       components: {
         securitySchemes: {
