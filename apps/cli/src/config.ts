@@ -30,6 +30,14 @@ export interface AlmanacEnv {
   readonly host: string;
   /** `ALMANAC_WORKER_CONCURRENCY`: runs a worker executes at once. Default: the number of cores. */
   readonly workerConcurrency: number | undefined;
+  /** `ALMANAC_RECONCILE_INTERVAL_MS`: pause between the server's reconciler passes. Default 10 000. */
+  readonly reconcileIntervalMs: number;
+  /** `ALMANAC_STALE_RUN_MS`: a running run without a heartbeat this long is taken over. Default 60 000. */
+  readonly staleRunMs: number;
+  /** `ALMANAC_MAX_BACKFILL_PARTITIONS`: backfills over more partitions are refused. Default 100 000. */
+  readonly maxBackfillPartitions: number;
+  /** `ALMANAC_SCHEDULE_CATCHUP_DAYS`: days of missed schedule ticks fired at server start; 0 = none. Default 5. */
+  readonly scheduleCatchUpDays: number;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
@@ -46,6 +54,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     port: positiveInt(env.PORT, "PORT") ?? 3000,
     host: nonEmpty(env.ALMANAC_HOST) ?? "127.0.0.1",
     workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
+    reconcileIntervalMs: positiveInt(env.ALMANAC_RECONCILE_INTERVAL_MS, "ALMANAC_RECONCILE_INTERVAL_MS") ?? 10_000,
+    staleRunMs: positiveInt(env.ALMANAC_STALE_RUN_MS, "ALMANAC_STALE_RUN_MS") ?? 60_000,
+    maxBackfillPartitions:
+      positiveInt(env.ALMANAC_MAX_BACKFILL_PARTITIONS, "ALMANAC_MAX_BACKFILL_PARTITIONS") ?? 100_000,
+    scheduleCatchUpDays: nonNegativeInt(env.ALMANAC_SCHEDULE_CATCHUP_DAYS, "ALMANAC_SCHEDULE_CATCHUP_DAYS") ?? 5,
   });
 }
 
@@ -59,6 +72,16 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {
     throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${text}" is not a positive whole number`);
+  }
+  return n;
+}
+
+function nonNegativeInt(value: string | undefined, name: string): number | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${text}" is not a whole number (0 or more)`);
   }
   return n;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { backfillCommand } from "./commands/backfill.js";
 import { compileCommand } from "./commands/compile.js";
 import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
@@ -67,6 +68,25 @@ program
   )
   .option("--max-partitions-per-run <n>", "with --policy multi_run: partitions per step", positiveInt)
   .action(action((projectDir, selection: string, flags) => materializeCommand(env, projectDir, selection, flags)));
+
+program
+  .command("backfill <selection>")
+  .description("backfill the selected models over an inclusive range, split into runs by the backfill policy")
+  .requiredOption("--from <key>", "first partition key of the range")
+  .requiredOption("--to <key>", "last partition key of the range")
+  .addOption(
+    new Option("--policy <policy>", "override almanac.yml's backfill policy").choices(["single_run", "multi_run"]),
+  )
+  .option("--max-partitions-per-run <n>", "with multi_run: partitions per run (default 1)", positiveInt)
+  .addOption(
+    new Option("--only <status>", "only partitions missing or failed now").choices([
+      "missing",
+      "failed",
+      "missing_or_failed",
+    ]),
+  )
+  .option("--remote <url>", "request it from a running server (token: ALMANAC_API_TOKEN) and follow it")
+  .action(action((projectDir, selection: string, flags) => backfillCommand(env, projectDir, selection, flags)));
 
 program
   .command("status <model>")

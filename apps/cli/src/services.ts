@@ -1,5 +1,5 @@
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
-import { startServer } from "@almanac/server";
+import { startReconciler, startSchedules, startServer } from "@almanac/server";
 import { migrate } from "@almanac/store";
 import { startWorker } from "@almanac/worker";
 import type pino from "pino";
@@ -46,10 +46,29 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
     if (parts.server) {
       const runQueue = createRunQueue(queue, logger);
       closers.unshift(() => runQueue.close());
+      // Before the server listens, so it answers once schedules are registered and caught up.
+      // Postgres is the truth: hand over what Redis lost, take over runs whose worker died.
+      const reconciler = startReconciler({
+        ctx: session.ctx,
+        runQueue,
+        logger,
+        intervalMs: env.reconcileIntervalMs,
+        staleRunMs: env.staleRunMs,
+      });
+      closers.unshift(() => reconciler.close());
+      const schedules = await startSchedules({
+        ctx: session.ctx,
+        queue,
+        runQueue,
+        logger,
+        catchUpDays: env.scheduleCatchUpDays,
+      });
+      closers.unshift(() => schedules.close());
       const server = await startServer({
         ctx: session.ctx,
         runQueue,
         apiToken: env.apiToken,
+        maxBackfillPartitions: env.maxBackfillPartitions,
         logger,
         host: env.host,
         port: parts.port ?? env.port,
