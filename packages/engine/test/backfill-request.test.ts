@@ -247,18 +247,16 @@ describe("requesting a backfill", () => {
     assert.deepEqual(row, { policy: "multi_run", max_partitions_per_run: 3, run_count: 3 });
   });
 
-  test("planning and recording 3,650 partitions × 3 assets takes well under a few seconds", async () => {
+  // Its speed is measured by bench/backfill-enqueue.ts, not asserted here.
+  test("3,650 partitions of two assets are recorded as 3,650 runs with every partition queued", async () => {
     const farFuture = new Date("2034-01-01T00:00:00Z");
-    const started = performance.now();
     const backfill = await requestBackfill(
       f.ctx,
       { select: "daily_metrics daily_zone_metrics", from: "2024-01-01", to: "2033-12-28" },
       { now: farFuture },
     );
-    const elapsed = performance.now() - started;
     assert.deepEqual({ partitions: backfill.partitions, runs: backfill.runs }, { partitions: 3650, runs: 3650 });
     assert.equal(backfill.ready.length, 3650, "no upstream run: every partition run may start");
-    assert.ok(elapsed < 5_000, `took ${Math.round(elapsed)} ms`);
     const [queued] = await f.query<{ n: number }>(
       "select count(*)::int as n from almanac.asset_partitions p join almanac.runs r on r.id = p.run_id where r.backfill_id = $1",
       [backfill.backfillId],

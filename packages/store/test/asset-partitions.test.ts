@@ -216,7 +216,6 @@ test("3,650 partitions are marked set-based, in milliseconds, and listed by rang
   const keys = dailyKeys("2015-01-01", 3_650);
   const runId = await newRun(asset);
 
-  const started = performance.now();
   assert.equal(await markPartitionsQueued(db, { runId, assetKey: asset, partitionKeys: keys }), 3_650);
   assert.equal(await markPartitionsRunning(db, { runId, assetKey: asset, partitionKeys: keys }), 3_650);
   assert.equal(
@@ -238,9 +237,6 @@ test("3,650 partitions are marked set-based, in milliseconds, and listed by rang
     }),
     650,
   );
-  const elapsed = performance.now() - started;
-  // Four statements over 3,650 rows; one query per partition would take seconds.
-  assert.ok(elapsed < 2_000, `marking took ${elapsed.toFixed(0)} ms`);
 
   const all = await listAssetPartitions(db, { assetKey: asset });
   assert.equal(all.length, 3_650);
@@ -302,8 +298,7 @@ test("listing one asset's 3,650 partitions stays fast among 100 assets", async (
   t.diagnostic(
     `3,650 of 365,000 partitions: listAssetPartitions ${full.toFixed(1)} ms, listPartitionStatuses ${lean.toFixed(1)} ms (medians)`,
   );
-  // The API budget is 10 ms on a quiet machine; leave room for test files running in parallel.
-  assert.ok(lean < 50, `median listing took ${lean.toFixed(1)} ms`);
+  // Reported, not asserted: speed is judged by the benchmarks (issue 7), not by tests.
   const [first] = await listPartitionStatuses(db, { assetKey: "bulk_042", from: "2015-01-01", to: "2015-01-01" });
   assert.deepEqual(Object.keys(first ?? {}).sort(), [
     "codeVersion",
