@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type EngineContext, executeRun, reconcileRuns, requestRun } from "@almanac/engine";
+import {
+  type EngineContext,
+  executeRun,
+  getBackfillProgress,
+  reconcileRuns,
+  requestBackfill,
+  requestRun,
+} from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { createRunQueue, type QueueSettings, type RunQueue, runJobId, runJobStates } from "@almanac/queue";
 import { finishRun, getRun, heartbeatRun, type RunWithSteps, storeDb } from "@almanac/store";
@@ -135,6 +142,51 @@ describe("reconciler", () => {
       where tpep_pickup_datetime >= '2024-01-01' and tpep_pickup_datetime < '2024-01-07' group by 1`;
     assert.deepEqual(
       await symmetricDifference(pool, "select date, trip_count from public.daily_metrics", expected),
+      [],
+    );
+  });
+
+  test("a backfill whose jobs Redis lost mid-way still completes through the reconciler", async () => {
+    const backfill = await requestBackfill(
+      ctx,
+      { select: "+daily_zone_metrics", from: "2024-01-07", to: "2024-01-12" },
+      { now },
+    );
+    await runQueue.enqueueRuns(backfill.ready);
+    // One worker gets the first wave (the views) and part of the partitions, then stops.
+    const first = await work({ concurrency: 1 });
+    for (let i = 0; i < 200; i++) {
+      const progress = await getBackfillProgress(ctx, backfill.backfillId);
+      if (progress.counts.materialized >= 2) break;
+      await sleep(25);
+    }
+    await first.close(5_000);
+    await deleteKeys(redis.url, settings.prefix);
+
+    const reconciler = startReconciler({ ctx, runQueue, logger, intervalMs: 60_000, enqueueGraceMs: 0 });
+    try {
+      await reconciler.runOnce();
+    } finally {
+      await reconciler.close();
+    }
+    await work();
+    let progress = await getBackfillProgress(ctx, backfill.backfillId);
+    for (let i = 0; i < 400 && progress.status !== "completed"; i++) {
+      await sleep(50);
+      progress = await getBackfillProgress(ctx, backfill.backfillId);
+    }
+    assert.equal(progress.status, "completed");
+    // Six partitions of daily_zone_metrics, plus the two staging views it reads, built once.
+    assert.equal(progress.counts.materialized, 8);
+    assert.equal(progress.counts.failed, 0);
+    const expected = `select tpep_pickup_datetime::date as date, count(*)::bigint as trips from raw.trips
+      where tpep_pickup_datetime >= '2024-01-07' and tpep_pickup_datetime < '2024-01-13' group by 1`;
+    assert.deepEqual(
+      await symmetricDifference(
+        pool,
+        "select date, sum(trip_count)::bigint as trips from public.daily_zone_metrics where date >= '2024-01-07' group by 1",
+        expected,
+      ),
       [],
     );
   });
