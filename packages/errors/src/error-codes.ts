@@ -36,7 +36,8 @@ export const errorCodes = {
   ALMANAC_UPSTREAM_FAILED: { httpStatus: 424, retryable: false },
   ALMANAC_RUN_TAKEN_OVER: { httpStatus: 409, retryable: false },
   // Schedules
-  ALMANAC_UNKNOWN_SCHEDULE: { httpStatus: 404, retryable: false },
+  // Issue 4: an unknown schedule is bad input (400), like an unknown policy.
+  ALMANAC_UNKNOWN_SCHEDULE: { httpStatus: 400, retryable: false },
   // HTTP
   ALMANAC_BAD_REQUEST: { httpStatus: 400, retryable: false },
   ALMANAC_UNAUTHORIZED: { httpStatus: 401, retryable: false },
