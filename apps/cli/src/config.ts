@@ -24,6 +24,15 @@ export interface AlmanacEnv {
   readonly queuePrefix: string;
   /** `ALMANAC_API_TOKEN`: when set, every mutating request needs `Authorization: Bearer <token>`. */
   readonly apiToken: string | undefined;
+  /** `ALMANAC_READ_TOKENS`: comma-separated read-only tokens; when set, reads of `/api` (but health) need a token. Default: none. */
+  readonly readTokens: readonly string[];
+  /**
+   * `ALMANAC_INSECURE`: `1`/`true` lets the server listen on a non-loopback `ALMANAC_HOST`
+   * without `ALMANAC_API_TOKEN` (same as `--insecure`). Default off: that is refused.
+   */
+  readonly insecure: boolean;
+  /** `ALMANAC_RATE_LIMIT_PER_MINUTE`: mutating requests per client IP per minute; more get 429. Default 120. */
+  readonly rateLimitPerMinute: number | undefined;
   /** `PORT`: the server's port. Default 3000. */
   readonly port: number;
   /** `ALMANAC_HOST`: the address the server listens on. Default `127.0.0.1`. */
@@ -51,6 +60,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     redisUrl: nonEmpty(env.REDIS_URL),
     queuePrefix: nonEmpty(env.ALMANAC_QUEUE_PREFIX) ?? "almanac",
     apiToken: nonEmpty(env.ALMANAC_API_TOKEN),
+    readTokens: Object.freeze(
+      (env.ALMANAC_READ_TOKENS ?? "")
+        .split(",")
+        .map((token) => token.trim())
+        .filter((token) => token !== ""),
+    ),
+    insecure: flag(env.ALMANAC_INSECURE, "ALMANAC_INSECURE"),
+    rateLimitPerMinute: positiveInt(env.ALMANAC_RATE_LIMIT_PER_MINUTE, "ALMANAC_RATE_LIMIT_PER_MINUTE"),
     port: positiveInt(env.PORT, "PORT") ?? 3000,
     host: nonEmpty(env.ALMANAC_HOST) ?? "127.0.0.1",
     workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
@@ -64,6 +81,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  const text = nonEmpty(value)?.trim().toLowerCase();
+  if (text === undefined || text === "0" || text === "false") return false;
+  if (text === "1" || text === "true") return true;
+  throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${value}" must be 1, true, 0 or false`);
 }
 
 function positiveInt(value: string | undefined, name: string): number | undefined {

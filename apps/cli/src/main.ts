@@ -41,6 +41,9 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const insecureHelp =
+  "listen on a non-loopback ALMANAC_HOST without ALMANAC_API_TOKEN (env ALMANAC_INSECURE=1); refused otherwise";
+
 program
   .command("migrate")
   .description("apply store migrations (safe when several processes start at once)")
@@ -100,9 +103,15 @@ program
   .command("dev")
   .description("server + worker in one process, for local use (starts Postgres and Redis when not configured)")
   .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
+  .option("--insecure", insecureHelp, false)
   .action(
-    action((projectDir, flags: { port?: number }) =>
-      runServices(env, projectDir, { server: true, worker: true, port: flags.port }),
+    action((projectDir, flags: { port?: number; insecure: boolean }) =>
+      runServices(env, projectDir, {
+        server: true,
+        worker: true,
+        port: flags.port,
+        insecure: flags.insecure || env.insecure,
+      }),
     ),
   );
 
@@ -110,9 +119,15 @@ program
   .command("serve")
   .description("the REST server alone (run workers with `almanac worker`)")
   .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
+  .option("--insecure", insecureHelp, false)
   .action(
-    action((projectDir, flags: { port?: number }) =>
-      runServices(env, projectDir, { server: true, worker: false, port: flags.port }),
+    action((projectDir, flags: { port?: number; insecure: boolean }) =>
+      runServices(env, projectDir, {
+        server: true,
+        worker: false,
+        port: flags.port,
+        insecure: flags.insecure || env.insecure,
+      }),
     ),
   );
 

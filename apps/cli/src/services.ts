@@ -1,5 +1,5 @@
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
-import { startReconciler, startSchedules, startServer } from "@almanac/server";
+import { assertSafeToListen, startReconciler, startSchedules, startServer } from "@almanac/server";
 import { migrate } from "@almanac/store";
 import { startWorker } from "@almanac/worker";
 import type pino from "pino";
@@ -13,6 +13,8 @@ export interface ServiceParts {
   readonly server: boolean;
   readonly worker: boolean;
   readonly port?: number;
+  /** `--insecure` or `ALMANAC_INSECURE=1`: allow a non-loopback host without a token. */
+  readonly insecure?: boolean;
 }
 
 /** Time a worker gets to finish its running steps on shutdown before it is closed hard. */
@@ -24,6 +26,8 @@ const shutdownDeadlineMs = 30_000;
  * down in order: stop taking work, let running steps finish (bounded), close connections.
  */
 export async function runServices(env: AlmanacEnv, projectDir: string, parts: ServiceParts): Promise<number> {
+  // Refuse an open API on the network before starting anything; startServer checks again.
+  if (parts.server) assertSafeToListen({ host: env.host, apiToken: env.apiToken, insecure: parts.insecure });
   const logger = createLogger();
   const session = await openSession(env, projectDir, { poolSize: 10 });
   const closers: (() => Promise<unknown>)[] = [() => session.close()];
@@ -68,9 +72,12 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         ctx: session.ctx,
         runQueue,
         apiToken: env.apiToken,
+        readTokens: env.readTokens,
         maxBackfillPartitions: env.maxBackfillPartitions,
+        rateLimitPerMinute: env.rateLimitPerMinute,
         logger,
         host: env.host,
+        insecure: parts.insecure,
         port: parts.port ?? env.port,
       });
       closers.unshift(() => server.close());

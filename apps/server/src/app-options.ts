@@ -17,6 +17,11 @@ export interface AppOptions {
   /** `ALMANAC_API_TOKEN`: when set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <token>`. Default: unset, open. */
   readonly apiToken?: string;
   /**
+   * `ALMANAC_READ_TOKENS`: read-only bearer tokens. When any is set, GETs under `/api` but
+   * `/api/health` need one of them or `apiToken`; a read token on a change is 401. Default: none, reads open.
+   */
+  readonly readTokens?: readonly string[];
+  /**
    * A pino logger (used as fastify's `loggerInstance`), or fastify's `logger` option (`true`,
    * `false`, or pino options). Pretty printing on a TTY is the caller's choice.
    */
@@ -25,6 +30,8 @@ export interface AppOptions {
   readonly now?: () => Date;
   /** `ALMANAC_MAX_BACKFILL_PARTITIONS`: backfills over more partitions are refused (400). Default 100,000. */
   readonly maxBackfillPartitions?: number;
+  /** `ALMANAC_RATE_LIMIT_PER_MINUTE`: mutating requests per client IP per minute; more are 429. Default 120. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** What route plugins receive: the parts of {@link AppOptions} they use, the clock resolved. */

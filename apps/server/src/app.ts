@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { Logger, LoggerOptions } from "pino";
 import type { AppOptions, RouteDeps } from "./app-options.js";
 import { installBearerAuth } from "./plugins/auth.js";
-import { installErrorReplies } from "./plugins/errors.js";
+import { frameworkErrorReply, installErrorReplies } from "./plugins/errors.js";
+import { installRateLimit } from "./plugins/rate-limit.js";
+import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSwagger } from "./plugins/swagger.js";
 import { assetRoutes } from "./routes/assets/index.js";
 import { backfillRoutes } from "./routes/backfills/index.js";
@@ -26,6 +28,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...loggerOptions(options.logger),
     bodyLimit: bodyLimitBytes,
+    frameworkErrors: frameworkErrorReply,
     routerOptions: {
       // Longer than the longest valid path parameter (asset keys, 255), so a too-long one gets
       // the schema's 400 instead of a misleading 404.
@@ -39,7 +42,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   installErrorReplies(app);
-  installBearerAuth(app, options.apiToken);
+  await registerSecurityHeaders(app);
+  // Before auth: a flood of requests with wrong tokens is throttled too.
+  await installRateLimit(app, options.rateLimitPerMinute);
+  installBearerAuth(app, { apiToken: options.apiToken, readTokens: options.readTokens });
   await registerSwagger(app);
 
   const deps: RouteDeps = { ctx: options.ctx, runQueue: options.runQueue, now: options.now ?? (() => new Date()) };

@@ -1,5 +1,7 @@
 export { buildApp } from "./app.js";
 export type { AppOptions, RunQueue } from "./app-options.js";
+export type { ListenSafety } from "./loopback-rule.js";
+export { assertSafeToListen, isLoopbackHost } from "./loopback-rule.js";
 export type { Reconciler, ReconcilerOptions } from "./reconciler/index.js";
 export { startReconciler } from "./reconciler/index.js";
 export type { RunningSchedules, SchedulesOptions } from "./schedules/index.js";

@@ -87,3 +87,51 @@ describe("bearer token (ALMANAC_API_TOKEN)", () => {
     assert.equal(text.includes(token), false);
   });
 });
+
+describe("read-only tokens (ALMANAC_READ_TOKENS)", () => {
+  let f: ServerFixture;
+  const readers = ["reader-one-token", "reader-two-token"];
+
+  before(async () => {
+    f = await serverFixture({ apiToken: token, readTokens: readers });
+  });
+  after(() => f.close());
+
+  const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+  const reads = ["/api/assets", "/api/runs", "/api/runs/", "/api/assets/daily_metrics/partitions", "/api/schedules"];
+
+  test("reads of /api need a read token or the operator token", async () => {
+    for (const url of reads) {
+      const none = await f.app.inject({ method: "GET", url });
+      assert.equal(none.statusCode, 401, url);
+      assert.equal(none.json().error.code, "ALMANAC_UNAUTHORIZED");
+      const wrong = await f.app.inject({ method: "GET", url, headers: bearer("nope") });
+      assert.equal(wrong.statusCode, 401, url);
+      for (const accepted of [...readers, token]) {
+        const res = await f.app.inject({ method: "GET", url, headers: bearer(accepted) });
+        assert.equal(res.statusCode, 200, `${url} ${res.body}`);
+      }
+    }
+  });
+
+  test("the health check, /docs and unknown routes stay open", async () => {
+    assert.equal((await f.app.inject({ method: "GET", url: "/api/health" })).statusCode, 200);
+    assert.equal((await f.app.inject({ method: "GET", url: "/docs/json" })).statusCode, 200);
+    assert.equal((await f.app.inject({ method: "GET", url: "/api/nowhere" })).statusCode, 404);
+  });
+
+  test("a read token cannot change anything", async () => {
+    for (const reader of readers) {
+      const res = await f.app.inject({
+        method: "POST",
+        url: "/api/runs",
+        payload: { select: "daily_metrics", partition: "2024-01-03" },
+        headers: bearer(reader),
+      });
+      assert.equal(res.statusCode, 401);
+      assert.equal(res.json().error.code, "ALMANAC_UNAUTHORIZED");
+      assert.match(res.json().error.message, /may only read/);
+    }
+    assert.equal(await f.countRuns(), 0);
+  });
+});

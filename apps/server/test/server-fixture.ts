@@ -27,7 +27,8 @@ export interface ServerFixture {
   close(): Promise<void>;
 }
 
-export interface ServerFixtureOptions extends Partial<Pick<AppOptions, "apiToken" | "logger">> {
+export interface ServerFixtureOptions
+  extends Partial<Pick<AppOptions, "apiToken" | "readTokens" | "logger" | "rateLimitPerMinute">> {
   /** Load trips for 2024-01-01..2024-01-03 so runs can execute. Default false. */
   readonly trips?: boolean;
 }
@@ -60,6 +61,8 @@ export async function serverFixture(options: ServerFixtureOptions = {}): Promise
     ctx,
     runQueue: queue,
     apiToken: options.apiToken,
+    readTokens: options.readTokens,
+    rateLimitPerMinute: options.rateLimitPerMinute,
     logger: options.logger ?? false,
     now: () => now,
   });

@@ -43,6 +43,7 @@ export const errorCodes = {
   ALMANAC_UNAUTHORIZED: { httpStatus: 401, retryable: false },
   ALMANAC_NOT_FOUND: { httpStatus: 404, retryable: false },
   ALMANAC_BODY_TOO_LARGE: { httpStatus: 413, retryable: false },
+  ALMANAC_RATE_LIMITED: { httpStatus: 429, retryable: true },
   ALMANAC_INTERNAL: { httpStatus: 500, retryable: false },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
 

@@ -3,30 +3,60 @@ import { AlmanacError } from "@almanac/errors";
 import type { FastifyInstance } from "fastify";
 
 /** Methods that change something; reads stay open so dashboards and health checks need no token. */
-const mutatingMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+export const mutatingMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Tokens and their scopes (DESIGN §5). */
+export interface BearerTokens {
+  /** `ALMANAC_API_TOKEN`: the operator token, needed for every mutating request; it may read too. */
+  readonly apiToken?: string;
+  /**
+   * `ALMANAC_READ_TOKENS`: read-only tokens. When any is set, reads under `/api` (but
+   * `/api/health`, for load balancers) need a read token or the operator token. Default: none,
+   * reads open.
+   */
+  readonly readTokens?: readonly string[];
+}
 
 /**
  * Requires `Authorization: Bearer <token>` on every mutating request when `ALMANAC_API_TOKEN`
- * is set (DESIGN §5). Installed on the root instance so it guards every route, those added
- * later included. Without a token the API is open, as for local development.
+ * is set, and on reads of `/api` when read tokens are. Installed on the root instance so it
+ * guards every route, those added later included. Without tokens the API is open, as for local
+ * development.
  */
-export function installBearerAuth(app: FastifyInstance, apiToken: string | undefined): void {
-  if (!apiToken) return;
+export function installBearerAuth(app: FastifyInstance, { apiToken, readTokens = [] }: BearerTokens): void {
   // Compare SHA-256 digests: equal lengths for timingSafeEqual, and no early exit that
   // would leak the token's length or a matching prefix through response time.
-  const expected = digest(apiToken);
+  const operator = apiToken ? digest(apiToken) : undefined;
+  const readers = readTokens.filter((token) => token !== "").map(digest);
+  if (!operator && readers.length === 0) return;
   app.addHook("onRequest", async (request) => {
-    if (!mutatingMethods.has(request.method)) return;
+    const mutating = mutatingMethods.has(request.method);
+    if (mutating ? !operator : readers.length === 0 || !needsReadToken(request.routeOptions.url)) return;
     const presented = bearerToken(request.headers.authorization);
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+    if (presented === undefined) {
       throw new AlmanacError(
         "ALMANAC_UNAUTHORIZED",
-        presented === undefined
-          ? "this request needs an Authorization: Bearer <token> header (ALMANAC_API_TOKEN)"
-          : "the bearer token is wrong",
+        `this request needs an Authorization: Bearer <token> header (${mutating ? "ALMANAC_API_TOKEN" : "a read token or ALMANAC_API_TOKEN"})`,
       );
     }
+    const given = digest(presented);
+    // Every candidate is compared, so the time taken does not tell which one matched.
+    const isOperator = operator !== undefined && timingSafeEqual(given, operator);
+    const isReader = readers.reduce((found, reader) => timingSafeEqual(given, reader) || found, false);
+    if (isOperator || (!mutating && isReader)) return;
+    throw new AlmanacError(
+      "ALMANAC_UNAUTHORIZED",
+      isReader ? "this token may only read; changes need ALMANAC_API_TOKEN" : "the bearer token is wrong",
+    );
   });
+}
+
+/**
+ * Reads of the API but its health check; `/docs` stays open (the schema is no secret). Decided
+ * on the matched route, not the raw URL, so no spelling of a path slips past.
+ */
+function needsReadToken(route: string | undefined): boolean {
+  return route?.startsWith("/api/") === true && route !== "/api/health";
 }
 
 function bearerToken(header: string | undefined): string | undefined {

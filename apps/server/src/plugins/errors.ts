@@ -16,6 +16,20 @@ export function installErrorReplies(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Fastify's `frameworkErrors`: URLs rejected before routing (bad percent-encoding, a path
+ * parameter over `maxParamLength`) would otherwise get fastify's own shape, echoing the whole
+ * URL. They get the one error shape instead, as 400 `ALMANAC_BAD_REQUEST`.
+ */
+export function frameworkErrorReply(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
+  request.log.info({ code: error.code }, "bad url");
+  const message =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "a path parameter is too long (over 300 characters)"
+      : `the url is not valid: ${truncate(request.url, 200)}`;
+  return sendError(reply, new AlmanacError("ALMANAC_BAD_REQUEST", message));
+}
+
 function sendError(reply: FastifyReply, error: AlmanacError): FastifyReply {
   if (error.code === "ALMANAC_UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="almanac"');
   return reply.status(error.httpStatus).send({ error: { code: error.code, message: error.message } });
