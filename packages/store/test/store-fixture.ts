@@ -7,6 +7,8 @@ import { type StoreDb, storeDb } from "../src/index.js";
 export async function useStore(): Promise<{ url: string; pool: pg.Pool; db: StoreDb }> {
   const database = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 5 });
+  // Dropping the database (with force) can reach a socket still closing after end().
+  pool.on("error", () => undefined);
   // pool.end() resolves before its sockets close, so drop()'s forced disconnect can still reach
   // a closing client as an "error" event; queries report their own errors, this is only noise.
   pool.on("connect", (client) => client.on("error", () => undefined));
