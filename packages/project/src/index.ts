@@ -4,8 +4,8 @@ export { injectCtes } from "./ephemeral-ctes.js";
 export type { LoadProjectOptions } from "./load-project.js";
 export { loadProject } from "./load-project.js";
 export { partitionsOf } from "./model-partitions.js";
-export { quoteIdentifier, relationOf } from "./relation.js";
-export { renderModel } from "./render-model.js";
+export { quoteIdentifier } from "./relation.js";
+export { relationOf, renderModel } from "./render-model.js";
 export { selectModels } from "./select-models.js";
 export type {
   BackfillPolicy,

@@ -1,7 +1,13 @@
 import { lookupEnvVar, lookupVar, parseWindowVars, targetValue } from "./dbt-context.js";
 import { type ConfigLayer, mergeConfig } from "./model-config.js";
-import { RelationValue, relationFor } from "./relation.js";
-import type { CompiledTemplate, RenderScope, TargetValue, TemplateEnvironment } from "./template-environment.js";
+import { RelationValue, relationFor, type SchemaNamer } from "./relation.js";
+import type {
+  CompiledTemplate,
+  ModelValue,
+  RenderScope,
+  TargetValue,
+  TemplateEnvironment,
+} from "./template-environment.js";
 import type { Target } from "./types.js";
 
 /** What a model's templates said when parsed at load. */
@@ -43,16 +49,18 @@ class ParseScope implements RenderScope {
   readonly target: TargetValue;
   readonly isIncremental: boolean;
   readonly execute = false;
+  readonly model: ModelValue;
   readonly #input: ParseInput;
   readonly #parsed: ParseRecord;
 
-  constructor(input: ParseInput, isIncremental: boolean, parsed: ParseRecord) {
+  constructor(input: ParseInput, isIncremental: boolean, parsed: ParseRecord, nameSchema: SchemaNamer | undefined) {
     this.#input = input;
+    this.model = Object.freeze({ name: input.name, config: input.baseConfig, original_file_path: input.file });
     this.#parsed = parsed;
     this.file = input.file;
     this.isIncremental = isIncremental;
     this.target = targetValue(input.target);
-    const relation = relationFor(input.target, input.name, input.baseConfig);
+    const relation = relationFor(input.target, input.name, input.baseConfig, nameSchema);
     this.this = new RelationValue(relation.schema, relation.identifier, input.target.database);
   }
 
@@ -97,9 +105,9 @@ export function parseModel(
   input: ParseInput,
 ): ParsedModel {
   const parsed: ParseRecord = { refs: [], sources: [], configured: {} };
-  environment.render(template, new ParseScope(input, false, parsed));
+  environment.render(template, new ParseScope(input, false, parsed, environment.schemaNamer));
   const firstConfig = parsed.configured;
-  environment.render(template, new ParseScope(input, true, parsed));
+  environment.render(template, new ParseScope(input, true, parsed, environment.schemaNamer));
   // Config from the incremental branch only adds keys the plain parse did not set.
   parsed.configured = { ...parsed.configured, ...firstConfig };
   return parsed;

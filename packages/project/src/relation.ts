@@ -63,10 +63,30 @@ export function schemaFor(target: Target, customSchema: unknown): string {
     : target.schema;
 }
 
-/** Schema and identifier for a resource's config (`schema`, `alias`) under `target`. */
-export function relationFor(target: Target, name: string, config: Readonly<Record<string, unknown>>): Relation {
+/**
+ * A project's `generate_schema_name(custom_schema_name, node)` macro, when it defines one;
+ * undefined means dbt's default ({@link schemaFor}).
+ */
+export type SchemaNamer = (
+  target: Target,
+  customSchema: string | undefined,
+  node: { readonly name: string; readonly config: Readonly<Record<string, unknown>> },
+) => string | undefined;
+
+/**
+ * Schema and identifier for a resource's config (`schema`, `alias`) under `target`; the
+ * schema comes from `nameSchema` (the project's `generate_schema_name`) when given.
+ */
+export function relationFor(
+  target: Target,
+  name: string,
+  config: Readonly<Record<string, unknown>>,
+  nameSchema?: SchemaNamer,
+): Relation {
   const alias = typeof config.alias === "string" && config.alias !== "" ? config.alias : name;
-  return { schema: schemaFor(target, config.schema), identifier: alias };
+  const custom = typeof config.schema === "string" && config.schema.trim() !== "" ? config.schema.trim() : undefined;
+  const schema = nameSchema?.(target, custom, { name, config }) ?? schemaFor(target, custom);
+  return { schema, identifier: alias };
 }
 
 /** ALMANAC_UNKNOWN_ASSET for `name`, with the closest model name as a hint. */
@@ -76,14 +96,4 @@ export function unknownAsset(project: Project, name: string): AlmanacError {
     `no model named "${name}" in project ${project.name}${didYouMean(name, project.models.keys())}`,
     { asset: name },
   );
-}
-
-/**
- * Where model `modelName` is written under `target`: schema `target.schema` (suffixed with a
- * custom schema when set) and identifier `alias ?? name`. Throws ALMANAC_UNKNOWN_ASSET.
- */
-export function relationOf(project: Project, modelName: string, target: Target): Relation {
-  const model = project.models.get(modelName);
-  if (model === undefined) throw unknownAsset(project, modelName);
-  return relationFor(target, model.name, model.config);
 }

@@ -3,14 +3,15 @@ import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
-import { EphemeralRelation, RelationValue, relationFor, unknownAsset } from "./relation.js";
+import { EphemeralRelation, RelationValue, relationFor, type SchemaNamer, unknownAsset } from "./relation.js";
 import {
   type CompiledTemplate,
+  type ModelValue,
   type RenderScope,
   type TargetValue,
   TemplateEnvironment,
 } from "./template-environment.js";
-import type { Model, Project, RenderContext, RenderedModel } from "./types.js";
+import type { Model, Project, Relation, RenderContext, RenderedModel, Target } from "./types.js";
 
 /** A project's compiled templates: macros once in the environment, models compiled on first use. */
 export interface CompiledProject {
@@ -51,15 +52,25 @@ class ModelRenderScope implements RenderScope {
   readonly target: TargetValue;
   readonly isIncremental: boolean;
   readonly execute = true;
+  readonly model: ModelValue;
   /** Ephemeral models this render refs, first-seen order. */
   readonly ephemerals: string[] = [];
   configured: Record<string, unknown> = {};
   readonly #project: Project;
   readonly #model: Model;
   readonly #ctx: RenderContext;
+  readonly #nameSchema: SchemaNamer | undefined;
 
-  constructor(project: Project, model: Model, ctx: RenderContext, isIncremental: boolean) {
+  constructor(
+    project: Project,
+    model: Model,
+    ctx: RenderContext,
+    isIncremental: boolean,
+    nameSchema: SchemaNamer | undefined,
+  ) {
     this.#project = project;
+    this.#nameSchema = nameSchema;
+    this.model = Object.freeze({ name: model.name, config: model.config, original_file_path: model.path });
     this.#model = model;
     this.#ctx = ctx;
     this.file = model.path;
@@ -68,7 +79,7 @@ class ModelRenderScope implements RenderScope {
     this.this =
       model.config.materialized === "ephemeral"
         ? new EphemeralRelation(model.name)
-        : relationValue(relationFor(ctx.target, model.name, model.config), ctx.target.database);
+        : relationValue(relationFor(ctx.target, model.name, model.config, nameSchema), ctx.target.database);
   }
 
   ref(name: string): RelationValue {
@@ -84,7 +95,10 @@ class ModelRenderScope implements RenderScope {
         ref: name,
       });
     }
-    return relationValue(relationFor(this.#ctx.target, resource.name, resource.config), this.#ctx.target.database);
+    return relationValue(
+      relationFor(this.#ctx.target, resource.name, resource.config, this.#nameSchema),
+      this.#ctx.target.database,
+    );
   }
 
   source(sourceName: string, tableName: string): RelationValue {
@@ -133,7 +147,7 @@ export function renderModel(project: Project, modelName: string, ctx: RenderCont
   if (model === undefined) throw unknownAsset(project, modelName);
   const compiled = compiledFor(project);
   const render = (target: Model, isIncremental: boolean) => {
-    const scope = new ModelRenderScope(project, target, ctx, isIncremental);
+    const scope = new ModelRenderScope(project, target, ctx, isIncremental, compiled.environment.schemaNamer);
     const sql = compiled.environment.render(templateFor(compiled, target), scope);
     return { sql, scope };
   };
@@ -155,6 +169,17 @@ export function renderModel(project: Project, modelName: string, ctx: RenderCont
     name: model.name,
     sql: injectCtes(main.sql, ctes),
     config,
-    relation: relationFor(ctx.target, model.name, config),
+    relation: relationFor(ctx.target, model.name, config, compiled.environment.schemaNamer),
   };
+}
+
+/**
+ * Where model `modelName` is written under `target`: the schema dbt's way (`target.schema`,
+ * suffixed with a custom schema, or the project's `generate_schema_name` macro) and identifier
+ * `alias ?? name`. Throws ALMANAC_UNKNOWN_ASSET.
+ */
+export function relationOf(project: Project, modelName: string, target: Target): Relation {
+  const model = project.models.get(modelName);
+  if (model === undefined) throw unknownAsset(project, modelName);
+  return relationFor(target, model.name, model.config, compiledFor(project).environment.schemaNamer);
 }

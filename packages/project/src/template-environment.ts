@@ -1,8 +1,15 @@
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
-import { quoteIdentifier, type RelationValue } from "./relation.js";
+import { lookupEnvVar, targetValue } from "./dbt-context.js";
+import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
+import { datetimeModule } from "./jinja-compat/datetime-module.js";
+import { installJinjaFilters } from "./jinja-compat/filters.js";
+import { compileJinja } from "./jinja-compat/jinja-compiler.js";
+import { JinjaFrame, jinjaRuntime } from "./jinja-compat/jinja-runtime.js";
+import { splitArguments } from "./jinja-compat/python-values.js";
+import { quoteIdentifier, RelationValue, type SchemaNamer } from "./relation.js";
 import { noteMacroOrigin, templateFailure } from "./template-errors.js";
-import type { MacroFile } from "./types.js";
+import type { MacroFile, Target } from "./types.js";
 
 /** dbt's `target` as templates see it. */
 export interface TargetValue {
@@ -11,6 +18,13 @@ export interface TargetValue {
   readonly type: string;
   readonly database: string;
   readonly dbname: string;
+}
+
+/** dbt's `model` as templates see it (the node being rendered). */
+export interface ModelValue {
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly original_file_path: string;
 }
 
 /**
@@ -25,6 +39,7 @@ export interface RenderScope {
   readonly isIncremental: boolean;
   /** dbt's `execute`: false during the parse at load, true when rendering for a run. */
   readonly execute: boolean;
+  readonly model: ModelValue;
   ref(name: string): RelationValue;
   source(sourceName: string, tableName: string): RelationValue;
   config(settings: Readonly<Record<string, unknown>>): void;
@@ -39,16 +54,6 @@ export type CompiledTemplate = nunjucks.Template;
 // `{{ return(x) }}` in a dbt macro hands x back to the caller instead of the macro's text.
 class MacroReturn {
   constructor(readonly value: unknown) {}
-}
-
-// nunjucks passes keyword arguments as a trailing object marked `__keywords`.
-function splitKeywords(args: readonly unknown[]): { positional: unknown[]; keywords: Record<string, unknown> } {
-  const last = args[args.length - 1];
-  if (typeof last === "object" && last !== null && (last as { __keywords?: unknown }).__keywords === true) {
-    const { __keywords: _, ...keywords } = last as Record<string, unknown>;
-    return { positional: args.slice(0, -1), keywords };
-  }
-  return { positional: [...args], keywords: {} };
 }
 
 function fallbackOf(positional: readonly unknown[], keywords: Record<string, unknown>, index: number) {
@@ -69,7 +74,11 @@ interface EnvironmentInternals {
 }
 
 interface NunjucksInternals {
-  getExported(ctx: object, frame: null, cb: (error: Error | null, exported: Record<string, unknown>) => void): void;
+  getExported(
+    ctx: object,
+    frame: JinjaFrame,
+    cb: (error: Error | null, exported: Record<string, unknown>) => void,
+  ): void;
 }
 
 /**
@@ -89,6 +98,56 @@ export class TemplateEnvironment {
     this.#env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
     this.#installContext();
     for (const file of macroFiles) this.#addMacroFile(file);
+    const namer = this.#macros.get("generate_schema_name");
+    this.schemaNamer = namer && ((target, customSchema, node) => this.#nameSchema(namer, target, customSchema, node));
+  }
+
+  /**
+   * The project's `generate_schema_name(custom_schema_name, node)` as a function, or undefined
+   * when the project keeps dbt's default. Set once the macros are loaded.
+   */
+  readonly schemaNamer: SchemaNamer | undefined;
+
+  #nameSchema(
+    macro: { fn: (...args: unknown[]) => unknown; file: string },
+    target: Target,
+    customSchema: string | undefined,
+    node: { readonly name: string; readonly config: Readonly<Record<string, unknown>> },
+  ): string {
+    // The macro reads `target` (and may call `log`); it runs in a scope of its own because
+    // relations are also named outside any render (relationOf).
+    const refuse = (what: string) => () => {
+      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `${what} is not available inside generate_schema_name`);
+    };
+    const scope: RenderScope = {
+      file: macro.file,
+      this: new RelationValue(target.schema, node.name, target.database),
+      target: targetValue(target),
+      isIncremental: false,
+      execute: true,
+      model: { name: node.name, config: node.config, original_file_path: macro.file },
+      ref: refuse("ref()"),
+      source: refuse("source()"),
+      config: refuse("config()"),
+      configValue: (key) => node.config[key],
+      variable: refuse("var()"),
+      envVar: (name, fallback) => lookupEnvVar(name, fallback, process.env),
+    };
+    this.#scopes.push(scope);
+    try {
+      const schema = String(macro.fn(customSchema ?? null, { ...node, resource_type: "model" })).trim();
+      if (schema === "") {
+        throw new AlmanacError(
+          "ALMANAC_TEMPLATE_ERROR",
+          `generate_schema_name returned an empty schema for ${node.name}`,
+        );
+      }
+      return schema;
+    } catch (error) {
+      throw templateFailure(error, macro.file);
+    } finally {
+      this.#scopes.pop();
+    }
   }
 
   /** The scope of the model being rendered; macros and globals read it. */
@@ -103,17 +162,27 @@ export class TemplateEnvironment {
   /** Compiles a model template; a syntax error becomes ALMANAC_TEMPLATE_ERROR at `file:line:column`. */
   compile(file: string, source: string): CompiledTemplate {
     try {
-      return new nunjucks.Template(source, this.#env, file, true);
+      return this.#compile(file, source);
     } catch (error) {
       throw templateFailure(error, file);
     }
+  }
+
+  // Compiled with the Jinja parser and run against the Jinja runtime (see jinja-compat/).
+  #compile(file: string, source: string): nunjucks.Template {
+    const props = compileJinja(source, this.#env as unknown as Parameters<typeof compileJinja>[1], file);
+    const root = props.root as (...args: unknown[]) => void;
+    props.root = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) =>
+      root(env, context, frame, jinjaRuntime, cb);
+    return new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.#env, file, true);
   }
 
   /** Renders `template` with `scope` as the dbt context; errors are located in `scope.file`. */
   render(template: CompiledTemplate, scope: RenderScope): string {
     this.#scopes.push(scope);
     try {
-      return template.render({});
+      // A Jinja frame at the root gives every loop and macro below it Jinja's scoping.
+      return (template.render as (ctx: object, frame: JinjaFrame) => string)({}, new JinjaFrame());
     } catch (error) {
       throw templateFailure(error, scope.file);
     } finally {
@@ -130,17 +199,21 @@ export class TemplateEnvironment {
     scoped("this", (scope) => scope.this);
     scoped("target", (scope) => scope.target);
     scoped("execute", (scope) => scope.execute);
+    scoped("model", (scope) => scope.model);
     env.addGlobal("ref", (...args: unknown[]) => {
       // `ref('package', 'model')` and `ref('model', v=2)`: the model name is the last positional.
-      const { positional } = splitKeywords(args);
-      return this.#scope.ref(stringArgument("ref", positional[positional.length - 1]));
+      const { positional, keywords } = splitArguments(args);
+      const name = stringArgument("ref", positional[positional.length - 1]);
+      // A versioned model's file is `<name>_v<version>.sql`, which is the model Almanac loads.
+      const version = keywords.version ?? keywords.v;
+      return this.#scope.ref(version === undefined || version === null ? name : `${name}_v${String(version)}`);
     });
     env.addGlobal("source", (...args: unknown[]) => {
-      const { positional } = splitKeywords(args);
+      const { positional } = splitArguments(args);
       return this.#scope.source(stringArgument("source", positional[0]), stringArgument("source", positional[1]));
     });
     const config = (...args: unknown[]) => {
-      const { positional, keywords } = splitKeywords(args);
+      const { positional, keywords } = splitArguments(args);
       // dbt also accepts `config({'materialized': 'table'})`: a dict passed positionally.
       const settings: Record<string, unknown> = {};
       for (const arg of positional) if (typeof arg === "object" && arg !== null) Object.assign(settings, arg);
@@ -162,11 +235,11 @@ export class TemplateEnvironment {
       }),
     );
     env.addGlobal("var", (...args: unknown[]) => {
-      const { positional, keywords } = splitKeywords(args);
+      const { positional, keywords } = splitArguments(args);
       return this.#scope.variable(stringArgument("var", positional[0]), fallbackOf(positional, keywords, 1));
     });
     env.addGlobal("env_var", (...args: unknown[]) => {
-      const { positional, keywords } = splitKeywords(args);
+      const { positional, keywords } = splitArguments(args);
       return this.#scope.envVar(stringArgument("env_var", positional[0]), fallbackOf(positional, keywords, 1));
     });
     env.addGlobal("is_incremental", () => this.#scope.isIncremental);
@@ -180,16 +253,16 @@ export class TemplateEnvironment {
       },
       warn: () => "",
     });
+    env.addGlobal("dbt", dbtCrossDbMacros);
+    env.addGlobal("modules", { datetime: datetimeModule });
     env.addGlobal("adapter", {
       dispatch: (name: string, _namespace?: string) => this.#dispatch(name),
       quote: (identifier: string) => quoteIdentifier(identifier),
     });
-    // Jinja spellings dbt projects use that nunjucks lacks.
-    internals.addTest("none", (value: unknown) => value === null || value === undefined);
+    installJinjaFilters(env);
     env.addFilter("as_bool", (value: unknown) => value === true || String(value).toLowerCase() === "true");
     env.addFilter("as_number", (value: unknown) => Number(value));
     env.addFilter("as_text", (value: unknown) => String(value));
-    env.addFilter("tojson", (value: unknown) => JSON.stringify(value));
   }
 
   /** dbt's dispatch order for the postgres adapter: `postgres__x`, then `default__x`, then `x`. */
@@ -207,13 +280,13 @@ export class TemplateEnvironment {
   #addMacroFile(file: MacroFile): void {
     let template: nunjucks.Template;
     try {
-      template = new nunjucks.Template(file.source, this.#env, file.path, true);
+      template = this.#compile(file.path, file.source);
     } catch (error) {
       throw templateFailure(error, file.path);
     }
     let exported: Record<string, unknown> = {};
     // Running the file only defines its macros; a top-level error is reported against the file.
-    (template as unknown as NunjucksInternals).getExported({}, null, (error, result) => {
+    (template as unknown as NunjucksInternals).getExported({}, new JinjaFrame(), (error, result) => {
       if (error) throw templateFailure(error, file.path);
       exported = result;
     });

@@ -184,7 +184,7 @@ from "analytics"."base" /* nyc */\n`,
       `with __dbt__cte__eph_leaf as (
 select 1 as id
 ), __dbt__cte__eph_mid as (
-select id, false as incremental from __dbt__cte__eph_leaf
+select id, False as incremental from __dbt__cte__eph_leaf
 )
 select * from __dbt__cte__eph_leaf join __dbt__cte__eph_mid using (id)\n`,
     );
@@ -197,7 +197,7 @@ select * from __dbt__cte__eph_leaf join __dbt__cte__eph_mid using (id)\n`,
 WITH __dbt__cte__eph_leaf as (
 select 1 as id
 ), __dbt__cte__eph_mid as (
-select id, false as incremental from __dbt__cte__eph_leaf
+select id, False as incremental from __dbt__cte__eph_leaf
 ), picked as (
   select * from __dbt__cte__eph_mid
 )

@@ -1,0 +1,61 @@
+/**
+ * How Jinja (that is, Python) prints and classifies values, so `{{ }}` output matches what
+ * dbt renders. nunjucks prints with JavaScript's `String()`: `true`, `1,2`, `[object Object]`.
+ */
+
+/** Jinja's `namespace(...)`: the one object whose attributes `{% set ns.x = … %}` may assign. */
+export class Namespace {
+  constructor(attributes: Readonly<Record<string, unknown>>) {
+    Object.assign(this, attributes);
+  }
+}
+
+/** A Python dict as nunjucks sees it: a plain object literal (not a relation, not a namespace). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// nunjucks marks keyword arguments as a trailing object with `__keywords: true`.
+export function isKeywords(value: unknown): value is Record<string, unknown> {
+  return isMapping(value) && value.__keywords === true;
+}
+
+/** Positional arguments and keywords of a call made from a template. */
+export function splitArguments(args: readonly unknown[]): { positional: unknown[]; keywords: Record<string, unknown> } {
+  const last = args[args.length - 1];
+  if (isKeywords(last)) {
+    const { __keywords: _, ...keywords } = last;
+    return { positional: args.slice(0, -1), keywords };
+  }
+  return { positional: [...args], keywords: {} };
+}
+
+/** Python `repr()` of a template value (strings single-quoted, lists and dicts recursively). */
+export function pyRepr(value: unknown): string {
+  if (typeof value === "string") return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  return pyStr(value, pyRepr);
+}
+
+/** Python `str()`: what `{{ value }}` prints in Jinja. */
+export function pyStr(value: unknown, inner: (item: unknown) => string = pyRepr): string {
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return `[${value.map(inner).join(", ")}]`;
+  if (isMapping(value)) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** Python truthiness: empty strings, lists and dicts, 0, None and False are false. */
+export function pyTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isMapping(value)) return Object.keys(value).length > 0;
+  return Boolean(value) && !(value instanceof String && value.length === 0);
+}
