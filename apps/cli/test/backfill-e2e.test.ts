@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createTestDatabase, examplesDir, freePort, repoRoot, type TestDatabase } from "@almanac/testing";
+import { createTestDatabase, examplesDir, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
+import { type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
 
-const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
 const token = "backfill-e2e-token";
 
 /** Backfills through `almanac serve` + `almanac worker` processes, and through the CLI. */
@@ -16,8 +14,8 @@ describe("backfills end to end", () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let base: string;
-  let env: NodeJS.ProcessEnv;
-  const processes: ChildProcess[] = [];
+  let env: Record<string, string | undefined>;
+  let services: RunningServices | undefined;
 
   const api = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`${base}${url}`, {
@@ -31,20 +29,9 @@ describe("backfills end to end", () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  /** Runs the CLI to completion; resolves with its exit code and output. */
-  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        stderr += chunk;
-      });
-      child.on("exit", (code) => resolve({ code, stdout, stderr }));
-    });
+  /** Runs the CLI to completion against the same services; resolves with its exit code and output. */
+  const cli = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
+    runAlmanac({ ...env, ...extraEnv }, ...args);
 
   before(async () => {
     db = await createTestDatabase();
@@ -52,35 +39,17 @@ describe("backfills end to end", () => {
     // Dropping the database (with force) can reach a socket still closing after end().
     pool.on("error", () => undefined);
     await generateTrips({ databaseUrl: db.url, from: "2024-01-01", to: "2024-01-12", rowsPerDay: 50 });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.ALMANAC_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
-      ALMANAC_QUEUE_PREFIX: `almanac_e2e_${randomBytes(5).toString("hex")}`,
-      ALMANAC_PROJECT_DIR: path.join(examplesDir, "nyc_taxi"),
-      ALMANAC_API_TOKEN: token,
-      ALMANAC_WORKER_CONCURRENCY: "2",
-      PORT: String(port),
-    };
-    for (const command of ["serve", "worker"]) {
-      processes.push(spawn(process.execPath, [bin, command], { env, stdio: "ignore" }));
-    }
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      await sleep(100);
-    }
-    throw new Error("the server did not come up");
+    services = await startServices({
+      databaseUrl: db.url,
+      projectDir: path.join(examplesDir, "nyc_taxi"),
+      apiToken: token,
+    });
+    base = services.base;
+    env = services.env;
   });
 
   after(async () => {
-    for (const child of processes) child.kill("SIGTERM");
-    await Promise.all(processes.map((child) => new Promise((resolve) => child.once("exit", resolve))));
+    await services?.stop();
     await pool.end();
     await db.drop();
   });

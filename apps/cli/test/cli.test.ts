@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -8,36 +7,17 @@ import {
   createTestDatabase,
   editFile,
   examplesDir,
-  repoRoot,
   symmetricDifference,
   type TestDatabase,
   tableFingerprint,
 } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
+import { runAlmanac } from "./cli-fixture.js";
 
-const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
 const projectDir = path.join(examplesDir, "nyc_taxi");
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `almanac` command the way a user's shell would. */
-function almanac(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, cwd: repoRoot },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const almanac = runAlmanac;
 
 describe("almanac CLI on the nyc_taxi example", () => {
   let db: TestDatabase;

@@ -1,32 +1,16 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestDatabase, examplesDir, freePort, repoRoot, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
+import { bin, runAlmanac } from "./cli-fixture.js";
 
-const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
 const projectDir = path.join(examplesDir, "nyc_taxi");
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `almanac` command the way a user's shell would. */
-function almanac(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, cwd: repoRoot, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const almanac = runAlmanac;
 
 const lines = (text: string) => text.split("\n").filter((line) => line.trim() !== "");
 

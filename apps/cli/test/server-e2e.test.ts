@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  copyProject,
-  createTestDatabase,
-  editFile,
-  freePort,
-  repoRoot,
-  symmetricDifference,
-  type TestDatabase,
-} from "@almanac/testing";
+import { copyProject, createTestDatabase, editFile, symmetricDifference, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
+import { type RunningServices, startServices } from "./cli-fixture.js";
 
-const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
 const token = "e2e-secret-token";
 
 /** `almanac serve` and `almanac worker` as separate processes, as production runs them. */
@@ -24,7 +14,7 @@ describe("almanac serve + almanac worker", () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let base: string;
-  const processes: ChildProcess[] = [];
+  let services: RunningServices | undefined;
 
   const api = async (method: string, url: string, body?: unknown, auth = true) => {
     const res = await fetch(`${base}${url}`, {
@@ -66,35 +56,12 @@ describe("almanac serve + almanac worker", () => {
       "count(*)::bigint as trip_count",
       "count(*)::bigint / (case when min(pickup_at)::date = '2024-01-05' then 0 else 1 end) as trip_count",
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.ALMANAC_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
-      ALMANAC_QUEUE_PREFIX: `almanac_e2e_${randomBytes(5).toString("hex")}`,
-      ALMANAC_PROJECT_DIR: projectDir,
-      ALMANAC_API_TOKEN: token,
-      ALMANAC_WORKER_CONCURRENCY: "2",
-      PORT: String(port),
-    };
-    for (const command of ["serve", "worker"]) {
-      processes.push(spawn(process.execPath, [bin, command], { env, stdio: "ignore" }));
-    }
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      await sleep(100);
-    }
-    throw new Error("the server did not come up");
+    services = await startServices({ databaseUrl: db.url, projectDir: projectDir, apiToken: token });
+    base = services.base;
   });
 
   after(async () => {
-    for (const child of processes) child.kill("SIGTERM");
-    await Promise.all(processes.map((child) => new Promise((resolve) => child.once("exit", resolve))));
+    await services?.stop();
     await pool.end();
     await db.drop();
   });

@@ -1,0 +1,79 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort, repoRoot } from "@almanac/testing";
+
+/** The built `almanac` command (tests run after `npm run build`). */
+export const bin = path.join(repoRoot, "apps/cli/bin/almanac.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `almanac` command the way a user's shell would, with only `env` set. */
+export function runAlmanac(env: Record<string, string | undefined>, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, cwd: repoRoot, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+export interface RunningServices {
+  /** `http://127.0.0.1:<port>` of the server. */
+  readonly base: string;
+  /** The environment both processes got (for more CLI calls against the same services). */
+  readonly env: Record<string, string | undefined>;
+  /** SIGTERM to both processes, resolved once they exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `almanac serve` and `almanac worker` as separate processes, as production runs them, on the
+ * test's database, the local Redis under a fresh queue prefix, and a free port. Resolves once
+ * `/api/health` answers.
+ */
+export async function startServices(options: {
+  databaseUrl: string;
+  projectDir: string;
+  apiToken: string;
+}): Promise<RunningServices> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: process.env.ALMANAC_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+    ALMANAC_QUEUE_PREFIX: `almanac_e2e_${randomBytes(5).toString("hex")}`,
+    ALMANAC_PROJECT_DIR: options.projectDir,
+    ALMANAC_API_TOKEN: options.apiToken,
+    ALMANAC_WORKER_CONCURRENCY: "2",
+    PORT: String(port),
+  };
+  const processes: ChildProcess[] = ["serve", "worker"].map((command) =>
+    spawn(process.execPath, [bin, command], { env, stdio: "ignore" }),
+  );
+  const stop = async () => {
+    const exits = processes.map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve(),
+    );
+    for (const child of processes) child.kill("SIGTERM");
+    await Promise.all(exits);
+  };
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { base, env, stop };
+    await sleep(100);
+  }
+  await stop();
+  throw new Error("the server did not come up");
+}
