@@ -99,37 +99,27 @@ program
   .option("--to <key>", "last partition key to show")
   .action(action((projectDir, model: string, flags) => statusCommand(env, projectDir, model, flags)));
 
-program
-  .command("dev")
-  .description("server + worker in one process, for local use (starts Postgres and Redis when not configured)")
-  .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
-  .option("--insecure", insecureHelp, false)
-  .action(
-    action((projectDir, flags: { port?: number; insecure: boolean }) =>
-      runServices(env, projectDir, {
-        server: true,
-        worker: true,
-        port: flags.port,
-        insecure: flags.insecure || env.insecure,
-      }),
-    ),
-  );
-
-program
-  .command("serve")
-  .description("the REST server alone (run workers with `almanac worker`)")
-  .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
-  .option("--insecure", insecureHelp, false)
-  .action(
-    action((projectDir, flags: { port?: number; insecure: boolean }) =>
-      runServices(env, projectDir, {
-        server: true,
-        worker: false,
-        port: flags.port,
-        insecure: flags.insecure || env.insecure,
-      }),
-    ),
-  );
+/** `dev` and `serve` both run the server: the same flags, a worker or not. */
+for (const [name, description, worker] of [
+  ["dev", "server + worker in one process, for local use (starts Postgres and Redis when not configured)", true],
+  ["serve", "the REST server alone (run workers with `almanac worker`)", false],
+] as const) {
+  program
+    .command(name)
+    .description(description)
+    .option("--port <n>", "port of the server (env PORT, default 3000)", positiveInt)
+    .option("--insecure", insecureHelp, false)
+    .action(
+      action((projectDir, flags: { port?: number; insecure: boolean }) =>
+        runServices(env, projectDir, {
+          server: true,
+          worker,
+          port: flags.port,
+          insecure: flags.insecure || env.insecure,
+        }),
+      ),
+    );
+}
 
 program
   .command("worker")
