@@ -1,7 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, type Target, upstreamOf } from "@almanac/project";
-import { type AssetPartitionRow, listAssetPartitions, type StoreDb } from "@almanac/store";
+import { type AssetPartitionRow, listAssetPartitions, listPartitionStatuses, type StoreDb } from "@almanac/store";
 import { codeVersion } from "./code-version.js";
 
 /** What a person asks about one partition: DESIGN §5 `GET /api/assets/:key/partitions`. */
@@ -98,7 +98,8 @@ async function upstreamMaterializations(
   const result: UpstreamTimes = [];
   for (const upstream of upstreamOf(project, assetKey)) {
     const partitioned = partitionsOf(project, upstream) !== undefined;
-    const rows = await listAssetPartitions(db, {
+    // Only keys and materialization times are needed here: the lean listing reads far less.
+    const rows = await listPartitionStatuses(db, {
       assetKey: upstream,
       from: partitioned ? query.from : undefined,
       to: partitioned ? query.to : undefined,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
 import type { AssetPartitionRow } from "../row-types.js";
 import { assetPartitions } from "../schema/index.js";
 import type { PartitionStatus } from "../statuses.js";
@@ -26,13 +26,16 @@ export async function listAssetPartitions(
   return db
     .select()
     .from(assetPartitions)
-    .where(
-      and(
-        eq(assetPartitions.assetKey, options.assetKey),
-        options.from === undefined ? undefined : gte(assetPartitions.partitionKey, options.from),
-        options.to === undefined ? undefined : lte(assetPartitions.partitionKey, options.to),
-        options.statuses === undefined ? undefined : inArray(assetPartitions.status, [...options.statuses]),
-      ),
-    )
+    .where(assetPartitionsWhere(options))
     .orderBy(asc(assetPartitions.partitionKey));
+}
+
+/** The filter both partition listings use: one asset, an optional key range and statuses. */
+export function assetPartitionsWhere(options: ListAssetPartitionsOptions): SQL | undefined {
+  return and(
+    eq(assetPartitions.assetKey, options.assetKey),
+    options.from === undefined ? undefined : gte(assetPartitions.partitionKey, options.from),
+    options.to === undefined ? undefined : lte(assetPartitions.partitionKey, options.to),
+    options.statuses === undefined ? undefined : inArray(assetPartitions.status, [...options.statuses]),
+  );
 }

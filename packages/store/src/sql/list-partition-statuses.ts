@@ -1,8 +1,8 @@
-import { and, asc, eq, gte, inArray, lte } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { assetPartitions } from "../schema/index.js";
 import type { PartitionStatus } from "../statuses.js";
 import type { StoreDb } from "../store-db.js";
-import type { ListAssetPartitionsOptions } from "./list-asset-partitions.js";
+import { assetPartitionsWhere, type ListAssetPartitionsOptions } from "./list-asset-partitions.js";
 
 /** What a partitions page needs per stored partition: status, owner, and what staleness is computed from. */
 export interface PartitionStatusRow {
@@ -36,13 +36,6 @@ export async function listPartitionStatuses(
       updatedAt: assetPartitions.updatedAt,
     })
     .from(assetPartitions)
-    .where(
-      and(
-        eq(assetPartitions.assetKey, options.assetKey),
-        options.from === undefined ? undefined : gte(assetPartitions.partitionKey, options.from),
-        options.to === undefined ? undefined : lte(assetPartitions.partitionKey, options.to),
-        options.statuses === undefined ? undefined : inArray(assetPartitions.status, [...options.statuses]),
-      ),
-    )
+    .where(assetPartitionsWhere(options))
     .orderBy(asc(assetPartitions.partitionKey));
 }
