@@ -37,7 +37,11 @@ function brokenBody(valid: Record<string, unknown>, enums: readonly string[]): f
   const keys = Object.keys(valid);
   const field = fc.constantFrom(...keys, ...enums);
   return fc.oneof(
-    fc.tuple(field, fc.oneof(notAString, badString)).map(([key, value]) => JSON.stringify({ ...valid, [key]: value })),
+    fc
+      .tuple(field, fc.oneof(notAString, badString))
+      // A positive whole number is a valid maxPartitionsPerRun: that body is not a bad one.
+      .filter(([key, value]) => !(key === "maxPartitionsPerRun" && Number.isInteger(value) && (value as number) >= 1))
+      .map(([key, value]) => JSON.stringify({ ...valid, [key]: value })),
     fc
       .tuple(field, deeplyNested)
       .map(([key, nested]) => JSON.stringify({ ...valid, [key]: "$nested" }).replace('"$nested"', nested)),
