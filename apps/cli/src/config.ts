@@ -47,6 +47,11 @@ export interface AlmanacEnv {
   readonly maxBackfillPartitions: number;
   /** `ALMANAC_SCHEDULE_CATCHUP_DAYS`: days of missed schedule ticks fired at server start; 0 = none. Default 5. */
   readonly scheduleCatchUpDays: number;
+  /**
+   * `ALMANAC_STEP_TIMEOUT_MS`: a statement of a step running longer fails its partitions
+   * (`ALMANAC_STEP_TIMEOUT`, not retried); 0 = no limit. Default: the engine's, one hour.
+   */
+  readonly stepTimeoutMs: number | undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
@@ -76,6 +81,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     maxBackfillPartitions:
       positiveInt(env.ALMANAC_MAX_BACKFILL_PARTITIONS, "ALMANAC_MAX_BACKFILL_PARTITIONS") ?? 100_000,
     scheduleCatchUpDays: nonNegativeInt(env.ALMANAC_SCHEDULE_CATCHUP_DAYS, "ALMANAC_SCHEDULE_CATCHUP_DAYS") ?? 5,
+    stepTimeoutMs: nonNegativeInt(env.ALMANAC_STEP_TIMEOUT_MS, "ALMANAC_STEP_TIMEOUT_MS"),
   });
 }
 

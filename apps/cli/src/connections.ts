@@ -33,7 +33,7 @@ export async function openSession(
   const warehouse = sharedTransaction ? store : newPool(warehouseUrl, options.poolSize);
   const target: Target = { name: env.targetName, schema: env.targetSchema, type: "postgres" };
   return {
-    ctx: { project, target, store, warehouse, sharedTransaction },
+    ctx: { project, target, store, warehouse, sharedTransaction, stepTimeoutMs: env.stepTimeoutMs },
     storeUrl: databaseUrl,
     close: async () => {
       await store.end();

@@ -14,6 +14,12 @@ export interface EngineContext {
    * same transaction as its data (DESIGN §3.3). Otherwise status is written right after.
    */
   readonly sharedTransaction: boolean;
+  /**
+   * Bound on each statement of a step, in ms (`ALMANAC_STEP_TIMEOUT_MS`); a statement that runs
+   * longer fails its partitions with `ALMANAC_STEP_TIMEOUT`, not retried. 0 = no limit.
+   * Default 3 600 000 (one hour, see `defaultStepTimeoutMs`).
+   */
+  readonly stepTimeoutMs?: number;
   /** Run-level vars (`--vars`), below the window vars and above project vars. */
   readonly vars?: Readonly<Record<string, unknown>>;
 }

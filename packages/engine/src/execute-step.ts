@@ -8,6 +8,7 @@ import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { type RunEvent, stepLabel, toFailure } from "./run-events.js";
+import { limitStepStatements, stepTimeoutError } from "./step-timeout.js";
 
 /** A step as the store keeps it. */
 export interface StepToRun {
@@ -60,6 +61,8 @@ export async function executeStep(
   try {
     await client.query("begin");
     await lockAssetPartitions(client, step.assetKey, keys);
+    // After the locks: waiting for another run of these partitions is not a hang.
+    await limitStepStatements(client, ctx.stepTimeoutMs);
     const relation = relationOf(project, step.assetKey, target);
     const model = project.models.get(step.assetKey);
     const exists = await relationExists(client, relation);
@@ -115,7 +118,7 @@ export async function executeStep(
       broken ??= error as Error;
       throw error;
     }
-    const failure = toFailure(error, step, renderedSql);
+    const failure = toFailure(stepTimeoutError(error, ctx.stepTimeoutMs) ?? error, step, renderedSql);
     const failedSql = typeof failure.details.sql === "string" ? failure.details.sql : renderedSql;
     return recordStepFailure(ctx.store, step, keys, failure, { status: "failed", renderedSql: failedSql });
   } finally {

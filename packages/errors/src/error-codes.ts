@@ -25,6 +25,8 @@ export const errorCodes = {
   // Warehouse
   ALMANAC_MODEL_SQL_ERROR: { httpStatus: 422, retryable: false },
   ALMANAC_SCHEMA_CHANGE: { httpStatus: 422, retryable: false },
+  // A step statement outlived ALMANAC_STEP_TIMEOUT_MS: a hang fails the partition, never retried.
+  ALMANAC_STEP_TIMEOUT: { httpStatus: 422, retryable: false },
   ALMANAC_WAREHOUSE_UNAVAILABLE: { httpStatus: 503, retryable: true },
   ALMANAC_TRANSIENT_DB_ERROR: { httpStatus: 503, retryable: true },
   // Store and runs
