@@ -1,5 +1,6 @@
 import path from "node:path";
 import { AlmanacError } from "@almanac/errors";
+import { parseEnvVarPrefixes } from "@almanac/project";
 
 /**
  * Everything Almanac reads from the environment, parsed once. Command-line flags override
@@ -52,6 +53,11 @@ export interface AlmanacEnv {
    * (`ALMANAC_STEP_TIMEOUT`, not retried); 0 = no limit. Default: the engine's, one hour.
    */
   readonly stepTimeoutMs: number | undefined;
+  /**
+   * `ALMANAC_ENV_VAR_PREFIXES`: comma-separated prefixes of the environment variables models may
+   * read with `env_var()`; anything else (`DATABASE_URL`, say) is refused. Default `DBT_,ALMANAC_`.
+   */
+  readonly envVarPrefixes: readonly string[];
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
@@ -82,6 +88,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
       positiveInt(env.ALMANAC_MAX_BACKFILL_PARTITIONS, "ALMANAC_MAX_BACKFILL_PARTITIONS") ?? 100_000,
     scheduleCatchUpDays: nonNegativeInt(env.ALMANAC_SCHEDULE_CATCHUP_DAYS, "ALMANAC_SCHEDULE_CATCHUP_DAYS") ?? 5,
     stepTimeoutMs: nonNegativeInt(env.ALMANAC_STEP_TIMEOUT_MS, "ALMANAC_STEP_TIMEOUT_MS"),
+    envVarPrefixes: parseEnvVarPrefixes(env.ALMANAC_ENV_VAR_PREFIXES),
   });
 }
 

@@ -25,7 +25,7 @@ export async function openSession(
   projectDir: string,
   options: { poolSize?: number } = {},
 ): Promise<Session> {
-  const project = await loadProject(projectDir);
+  const project = await loadProject(projectDir, { envVarPrefixes: env.envVarPrefixes });
   const databaseUrl = await storeUrl(env);
   const warehouseUrl = env.warehouseUrl ?? databaseUrl;
   const sharedTransaction = sameDatabase(databaseUrl, warehouseUrl);

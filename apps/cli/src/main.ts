@@ -4,6 +4,7 @@ import { compileCommand } from "./commands/compile.js";
 import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { seedCommand } from "./commands/seed.js";
 import { statusCommand } from "./commands/status.js";
 import { readEnv } from "./config.js";
 import { exitCodes, reportError } from "./output.js";
@@ -59,6 +60,11 @@ program
       compileCommand(env, projectDir, model, flags),
     ),
   );
+
+program
+  .command("seed [names...]")
+  .description("load seeds/*.csv into the warehouse (all seeds, or the named ones), in one transaction")
+  .action(action((projectDir, names: string[]) => seedCommand(env, projectDir, names)));
 
 program
   .command("materialize <selection>")

@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { validatePartitionKey, windowBounds, windowVars } from "@almanac/partitions";
-import { type Project, partitionsOf, renderModel, type Target } from "@almanac/project";
+import { type Project, partitionsOf, renderModel, type Target, type WarehouseQuery } from "@almanac/project";
 
 export interface CompileOptions {
   readonly target: Target;
@@ -11,6 +11,11 @@ export interface CompileOptions {
   readonly vars?: Readonly<Record<string, unknown>>;
   /** For the "after the last partition" check. */
   readonly now: Date;
+  /**
+   * The warehouse for `run_query` and friends. With it, templates render with `execute` true,
+   * as `dbt compile` does; without it, `execute` is false. Default none.
+   */
+  readonly warehouse?: WarehouseQuery;
 }
 
 /** The SQL a model renders to for a partition, as `almanac compile` prints it. */
@@ -38,5 +43,7 @@ export function compileModel(project: Project, modelName: string, options: Compi
     target: options.target,
     vars: { ...options.vars, ...window },
     isIncremental: options.isIncremental ?? false,
+    execute: options.warehouse !== undefined,
+    ...(options.warehouse === undefined ? {} : { warehouse: options.warehouse }),
   }).sql;
 }

@@ -9,6 +9,7 @@ import { lockAssetPartitions } from "./partition-locks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { type RunEvent, stepLabel, toFailure } from "./run-events.js";
 import { limitStepStatements, stepTimeoutError } from "./step-timeout.js";
+import { openWarehouseQuery } from "./warehouse-query.js";
 
 /** A step as the store keeps it. */
 export interface StepToRun {
@@ -57,6 +58,7 @@ export async function executeStep(
   let renderedSql: string | undefined;
 
   const client = await ctx.warehouse.connect();
+  const warehouseQuery = openWarehouseQuery(ctx.warehouse);
   let broken: Error | undefined;
   try {
     await client.query("begin");
@@ -70,7 +72,9 @@ export async function executeStep(
       target,
       vars: { ...ctx.vars, ...(window ? windowVars(window) : {}) },
       isIncremental: model?.config.materialized === "incremental" && exists,
+      warehouse: warehouseQuery,
     });
+    warehouseQuery.close();
     renderedSql = rendered.sql;
     const result = await materialize(client, modelRequest(rendered, window));
     const finished = {
@@ -122,6 +126,7 @@ export async function executeStep(
     const failedSql = typeof failure.details.sql === "string" ? failure.details.sql : renderedSql;
     return recordStepFailure(ctx.store, step, keys, failure, { status: "failed", renderedSql: failedSql });
   } finally {
+    warehouseQuery.close();
     client.release(broken);
   }
 }

@@ -30,6 +30,8 @@ export type { ExecuteBackfillOptions } from "./execute-backfill.js";
 export { executeBackfill } from "./execute-backfill.js";
 export type { RunResult } from "./execute-run.js";
 export { executeRun } from "./execute-run.js";
+export type { SeedReport } from "./load-seeds.js";
+export { loadSeeds } from "./load-seeds.js";
 export type { MaterializeOptions } from "./materialize-selection.js";
 export { materializeSelection, planRequest, policyOf } from "./materialize-selection.js";
 export type { PartitionStatus, PartitionStatusEntry, StatusQuery } from "./partition-statuses.js";

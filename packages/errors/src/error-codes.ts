@@ -20,6 +20,8 @@ export const errorCodes = {
   ALMANAC_BAD_SELECTOR: { httpStatus: 400, retryable: false },
   ALMANAC_EMPTY_SELECTION: { httpStatus: 404, retryable: false },
   ALMANAC_TEMPLATE_ERROR: { httpStatus: 400, retryable: false },
+  ALMANAC_BAD_SEED: { httpStatus: 400, retryable: false },
+  ALMANAC_CHECK_FAILED: { httpStatus: 409, retryable: false },
   ALMANAC_MISSING_VAR: { httpStatus: 400, retryable: false },
   ALMANAC_BAD_MODEL_CONFIG: { httpStatus: 400, retryable: false },
   // Warehouse

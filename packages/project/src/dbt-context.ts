@@ -51,16 +51,50 @@ export function lookupVar(
   );
 }
 
-/** Resolves `env_var(name, default)` from `env`; unset without a default is ALMANAC_MISSING_VAR. */
+/**
+ * Prefixes `env_var()` may read when the caller sets none. Model files are trusted code, but a
+ * model must not be able to copy `DATABASE_URL` (or any other secret of the process) into a
+ * table, so only variables meant for templates are visible.
+ */
+export const defaultEnvVarPrefixes: readonly string[] = Object.freeze(["DBT_", "ALMANAC_"]);
+
+/**
+ * Resolves `env_var(name, default)` from `env`. A name without one of `prefixes` is refused
+ * (ALMANAC_TEMPLATE_ERROR naming the variable and the allowed prefixes), set or not, default or
+ * not; unset without a default is ALMANAC_MISSING_VAR.
+ */
 export function lookupEnvVar(
   name: string,
   fallback: { value: unknown } | undefined,
   env: Readonly<Record<string, string | undefined>>,
+  prefixes: readonly string[] = defaultEnvVarPrefixes,
 ): unknown {
+  if (!prefixes.some((prefix) => name.startsWith(prefix))) {
+    const allowed = prefixes.length === 0 ? "none (ALMANAC_ENV_VAR_PREFIXES is empty)" : prefixes.join(", ");
+    throw new AlmanacError(
+      "ALMANAC_TEMPLATE_ERROR",
+      `env_var("${name}") is refused: templates may only read environment variables starting with ${allowed} (set ALMANAC_ENV_VAR_PREFIXES to change the list)`,
+      { envVar: name, allowedPrefixes: [...prefixes] },
+    );
+  }
   const value = env[name];
   if (value !== undefined) return value;
   if (fallback !== undefined) return fallback.value;
   throw new AlmanacError("ALMANAC_MISSING_VAR", `env_var("${name}") is not set in the environment and has no default`, {
     envVar: name,
   });
+}
+
+/**
+ * Parses a comma-separated prefix list (`ALMANAC_ENV_VAR_PREFIXES=DBT_,ALMANAC_`); blanks are
+ * dropped. Undefined gives the defaults.
+ */
+export function parseEnvVarPrefixes(text: string | undefined): readonly string[] {
+  if (text === undefined) return defaultEnvVarPrefixes;
+  return Object.freeze(
+    text
+      .split(",")
+      .map((prefix) => prefix.trim())
+      .filter((prefix) => prefix !== ""),
+  );
 }

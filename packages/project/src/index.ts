@@ -1,11 +1,16 @@
 export { downstreamOf, upstreamOf } from "./dag.js";
+export { defaultEnvVarPrefixes, parseEnvVarPrefixes } from "./dbt-context.js";
 export type { EphemeralCte } from "./ephemeral-ctes.js";
 export { injectCtes } from "./ephemeral-ctes.js";
 export type { LoadProjectOptions } from "./load-project.js";
 export { loadProject } from "./load-project.js";
 export { partitionsOf } from "./model-partitions.js";
+export type { QueryResult, WarehouseQuery } from "./query-table.js";
+export { QueryColumn, QueryTable } from "./query-table.js";
 export { quoteIdentifier } from "./relation.js";
 export { relationOf, renderModel } from "./render-model.js";
+export type { SeedColumn, SeedTable } from "./seed-file.js";
+export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";
 export { selectModels } from "./select-models.js";
 export type {
   BackfillPolicy,

@@ -3,7 +3,7 @@ import { AlmanacError } from "@almanac/errors";
 import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./almanac-config.js";
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
 import { topologicalOrder } from "./dag.js";
-import { parseTarget } from "./dbt-context.js";
+import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
 import { type DbtProjectConfig, folderConfig, parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
@@ -29,6 +29,12 @@ export interface LoadProjectOptions {
   readonly vars?: Readonly<Record<string, unknown>>;
   /** Environment for `env_var()` during the parse. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Prefixes of the environment variables `env_var()` may read, at load and in every later
+   * render of this project. Default `["DBT_", "ALMANAC_"]`; the CLI sets it from
+   * `ALMANAC_ENV_VAR_PREFIXES`.
+   */
+  readonly envVarPrefixes?: readonly string[];
 }
 
 /** A model after the parse, before refs are checked against the other models. */
@@ -62,7 +68,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     addPropertiesFile(catalog, YamlFile.parse(file.path, await readProjectFile(root, file.path)));
   const macroFiles: MacroFile[] = [];
   for (const file of files.macros) macroFiles.push({ path: file.path, source: await readProjectFile(root, file.path) });
-  const compiled: CompiledProject = { environment: new TemplateEnvironment(macroFiles), templates: new Map() };
+  const compiled: CompiledProject = {
+    environment: new TemplateEnvironment(macroFiles, options.envVarPrefixes),
+    templates: new Map(),
+  };
 
   const enabled = new Map<string, ParsedModelFile>();
   const disabled = new Set<string>();
@@ -99,6 +108,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     order: topologicalOrder(models),
     seeds,
     macroFiles,
+    envVarPrefixes: Object.freeze([...(options.envVarPrefixes ?? defaultEnvVarPrefixes)]),
     warnings: [...catalog.models.keys()]
       .filter((name) => !enabled.has(name) && !disabled.has(name))
       .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
@@ -134,6 +144,7 @@ function parseModelFile(
     projectVars: dbt.vars,
     vars: options.vars,
     env: options.env ?? process.env,
+    envVarPrefixes: options.envVarPrefixes ?? defaultEnvVarPrefixes,
     target: options.target ?? parseTarget,
   });
   const config = Object.freeze(resolveModelConfig(file.path, mergeConfig(baseConfig, parsed.configured)));

@@ -30,6 +30,8 @@ export interface ParseInput {
   /** Vars given to `loadProject` (run-level vars known at load). */
   readonly vars: Readonly<Record<string, unknown>> | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Prefixes `env_var()` may read. */
+  readonly envVarPrefixes: readonly string[];
   readonly target: Target;
 }
 
@@ -89,7 +91,7 @@ class ParseScope implements RenderScope {
   }
 
   envVar(name: string, fallback?: { value: unknown }): unknown {
-    return lookupEnvVar(name, fallback, this.#input.env);
+    return lookupEnvVar(name, fallback, this.#input.env, this.#input.envVarPrefixes);
   }
 }
 

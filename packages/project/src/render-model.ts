@@ -3,6 +3,7 @@ import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
+import type { WarehouseQuery } from "./query-table.js";
 import { EphemeralRelation, RelationValue, relationFor, type SchemaNamer, unknownAsset } from "./relation.js";
 import {
   type CompiledTemplate,
@@ -30,10 +31,18 @@ export function rememberCompiled(project: Project, compiled: CompiledProject): v
 function compiledFor(project: Project): CompiledProject {
   let compiled = compiledProjects.get(project);
   if (compiled === undefined) {
-    compiled = { environment: new TemplateEnvironment(project.macroFiles), templates: new Map() };
+    compiled = {
+      environment: new TemplateEnvironment(project.macroFiles, project.envVarPrefixes),
+      templates: new Map(),
+    };
     compiledProjects.set(project, compiled);
   }
   return compiled;
+}
+
+/** The project's template environment (macros compiled once), for callers that name relations or render tests. */
+export function compiledEnvironment(project: Project): TemplateEnvironment {
+  return compiledFor(project).environment;
 }
 
 function templateFor(compiled: CompiledProject, model: Model): CompiledTemplate {
@@ -51,7 +60,8 @@ class ModelRenderScope implements RenderScope {
   readonly this: RelationValue;
   readonly target: TargetValue;
   readonly isIncremental: boolean;
-  readonly execute = true;
+  readonly execute: boolean;
+  readonly warehouse: WarehouseQuery | undefined;
   readonly model: ModelValue;
   /** Ephemeral models this render refs, first-seen order. */
   readonly ephemerals: string[] = [];
@@ -74,6 +84,8 @@ class ModelRenderScope implements RenderScope {
     this.#model = model;
     this.#ctx = ctx;
     this.file = model.path;
+    this.execute = ctx.execute ?? true;
+    this.warehouse = ctx.warehouse;
     this.isIncremental = isIncremental;
     this.target = targetValue(ctx.target);
     this.this =
@@ -128,7 +140,7 @@ class ModelRenderScope implements RenderScope {
   }
 
   envVar(name: string, fallback?: { value: unknown }): unknown {
-    return lookupEnvVar(name, fallback, this.#ctx.env ?? process.env);
+    return lookupEnvVar(name, fallback, this.#ctx.env ?? process.env, this.#project.envVarPrefixes);
   }
 }
 

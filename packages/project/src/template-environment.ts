@@ -1,12 +1,13 @@
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
-import { lookupEnvVar, targetValue } from "./dbt-context.js";
+import { defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime } from "./jinja-compat/jinja-runtime.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
+import { QueryTable, type WarehouseQuery } from "./query-table.js";
 import { quoteIdentifier, RelationValue, type SchemaNamer } from "./relation.js";
 import { noteMacroOrigin, templateFailure } from "./template-errors.js";
 import type { MacroFile, Target } from "./types.js";
@@ -46,6 +47,11 @@ export interface RenderScope {
   configValue(key: string): unknown;
   variable(name: string, fallback?: { value: unknown }): unknown;
   envVar(name: string, fallback?: { value: unknown }): unknown;
+  /**
+   * The warehouse, queried synchronously, when the render has one (a run, or `almanac compile`
+   * with a database). Without it, `run_query` with `execute` true is an error.
+   */
+  readonly warehouse?: WarehouseQuery;
 }
 
 /** A compiled model template. */
@@ -93,7 +99,11 @@ export class TemplateEnvironment {
   /** Project macros by name, for `adapter.dispatch`. */
   readonly #macros = new Map<string, { fn: (...args: unknown[]) => unknown; file: string }>();
 
-  constructor(macroFiles: readonly MacroFile[]) {
+  /** Prefixes `env_var()` may read inside `generate_schema_name`, which runs outside any model render. */
+  readonly envVarPrefixes: readonly string[];
+
+  constructor(macroFiles: readonly MacroFile[], envVarPrefixes: readonly string[] = defaultEnvVarPrefixes) {
+    this.envVarPrefixes = envVarPrefixes;
     // dev: true keeps lineno/colno/cause on errors instead of flattening them to a message.
     this.#env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
     this.#installContext();
@@ -131,7 +141,7 @@ export class TemplateEnvironment {
       config: refuse("config()"),
       configValue: (key) => node.config[key],
       variable: refuse("var()"),
-      envVar: (name, fallback) => lookupEnvVar(name, fallback, process.env),
+      envVar: (name, fallback) => lookupEnvVar(name, fallback, process.env, this.envVarPrefixes),
     };
     this.#scopes.push(scope);
     try {
@@ -255,14 +265,106 @@ export class TemplateEnvironment {
     });
     env.addGlobal("dbt", dbtCrossDbMacros);
     env.addGlobal("modules", { datetime: datetimeModule });
+    env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
+    // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
+    env.addGlobal("statement", (...args: unknown[]) => {
+      const { positional, keywords } = splitArguments(args);
+      const name = String(positional[0] ?? keywords.name ?? "main");
+      const caller = keywords.caller;
+      const sql = typeof caller === "function" ? String(caller()) : "";
+      const table = this.#runQuery(sql);
+      if (table !== null) {
+        const data = table.rows.map((row) => [...row]);
+        this.#statementResults(this.#scope).set(name, {
+          table,
+          data,
+          response: { rows_affected: data.length, code: "SELECT" },
+        });
+      }
+      return "";
+    });
+    env.addGlobal("load_result", (name: unknown) => this.#statementResults(this.#scope).get(String(name)) ?? null);
     env.addGlobal("adapter", {
       dispatch: (name: string, _namespace?: string) => this.#dispatch(name),
       quote: (identifier: string) => quoteIdentifier(identifier),
+      get_relation: (...args: unknown[]) => this.#getRelation(args),
+      get_columns_in_relation: (relation: unknown) => this.#columnsIn(relation),
     });
     installJinjaFilters(env);
     env.addFilter("as_bool", (value: unknown) => value === true || String(value).toLowerCase() === "true");
     env.addFilter("as_number", (value: unknown) => Number(value));
     env.addFilter("as_text", (value: unknown) => String(value));
+  }
+
+  readonly #results = new WeakMap<RenderScope, Map<string, unknown>>();
+
+  #statementResults(scope: RenderScope): Map<string, unknown> {
+    let results = this.#results.get(scope);
+    if (results === undefined) {
+      results = new Map();
+      this.#results.set(scope, results);
+    }
+    return results;
+  }
+
+  /**
+   * dbt's `run_query`: None while `execute` is false (the parse at load, `almanac compile`
+   * without a database), the rows otherwise. Queries run on the warehouse through a
+   * synchronous worker connection, so they see committed data.
+   */
+  #runQuery(sql: string): QueryTable | null {
+    const scope = this.#scope;
+    if (!scope.execute) return null;
+    if (scope.warehouse === undefined) {
+      throw new AlmanacError(
+        "ALMANAC_TEMPLATE_ERROR",
+        "run_query needs a database connection, and this render has none: guard it with {% if execute %} or render with a warehouse (almanac compile uses DATABASE_URL / WAREHOUSE_URL)",
+      );
+    }
+    return new QueryTable(scope.warehouse.query(sql));
+  }
+
+  /** `adapter.get_relation(database, schema, identifier)`: the relation when it exists, else None. */
+  #getRelation(args: unknown[]): RelationValue | null {
+    const { positional, keywords } = splitArguments(args);
+    const schema = String(keywords.schema ?? positional[1] ?? "");
+    const identifier = String(keywords.identifier ?? positional[2] ?? "");
+    const table = this.#runQuery(
+      `select c.relkind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${sqlString(schema)} and c.relname = ${sqlString(identifier)}`,
+    );
+    if (table === null || table.rows.length === 0) return null;
+    const database = keywords.database ?? positional[0];
+    return new RelationValue(
+      schema,
+      identifier,
+      typeof database === "string" && database !== "" ? database : undefined,
+    );
+  }
+
+  /** `adapter.get_columns_in_relation(relation)`: `[{name, column, data_type, dtype}]`, empty while parsing. */
+  #columnsIn(relation: unknown): { name: string; column: string; data_type: string; dtype: string }[] {
+    if (!(relation instanceof RelationValue)) {
+      throw new AlmanacError(
+        "ALMANAC_TEMPLATE_ERROR",
+        "adapter.get_columns_in_relation() needs a relation (ref(), source(), this or adapter.get_relation())",
+      );
+    }
+    const table = this.#runQuery(
+      `select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
+         from pg_catalog.pg_attribute a
+         join pg_catalog.pg_class c on c.oid = a.attrelid
+         join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${sqlString(relation.schema)} and c.relname = ${sqlString(relation.identifier)}
+          and a.attnum > 0 and not a.attisdropped
+        order by a.attnum`,
+    );
+    return (table?.rows ?? []).map(([name, type]) => ({
+      name: String(name),
+      column: String(name),
+      data_type: String(type),
+      dtype: String(type),
+    }));
   }
 
   /** dbt's dispatch order for the postgres adapter: `postgres__x`, then `default__x`, then `x`. */
@@ -314,4 +416,9 @@ export class TemplateEnvironment {
       this.#env.addGlobal(name, wrapped);
     }
   }
+}
+
+/** A SQL string literal (standard_conforming_strings is on in every supported Postgres). */
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }

@@ -1,4 +1,5 @@
 import type { PartitionsDefinition } from "@almanac/partitions";
+import type { WarehouseQuery } from "./query-table.js";
 
 export type Materialization = "view" | "table" | "incremental" | "ephemeral";
 export type IncrementalStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
@@ -132,6 +133,8 @@ export interface Project {
   readonly seeds: ReadonlyMap<string, Seed>;
   /** Macro files, in path order; rendering compiles them once per project. */
   readonly macroFiles: readonly MacroFile[];
+  /** Prefixes of the environment variables `env_var()` may read (default `DBT_`, `ALMANAC_`). */
+  readonly envVarPrefixes?: readonly string[];
   /** Things worth telling the user that do not stop loading (an `assets` selection that matched nothing…). */
   readonly warnings: readonly string[];
 }
@@ -145,6 +148,16 @@ export interface RenderContext {
   readonly isIncremental: boolean;
   /** Environment for `env_var()`; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The warehouse, for `run_query`, `statement`, `adapter.get_relation` and
+   * `adapter.get_columns_in_relation`. Default none.
+   */
+  readonly warehouse?: WarehouseQuery;
+  /**
+   * dbt's `execute`. Default true (a render for a run); `almanac compile` without a database
+   * renders with false, so `{% if execute %}` blocks are skipped as in dbt's parse.
+   */
+  readonly execute?: boolean;
 }
 
 export interface RenderedModel {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { loadProject, type Project, type RenderContext, relationOf, renderModel, type Target } from "@almanac/project";
-import { fixture } from "./fixtures.js";
+import { fixture, fixtureVariant } from "./fixtures.js";
 
 const target: Target = { name: "dev", schema: "analytics", type: "postgres", database: "warehouse" };
 const window = {
@@ -136,6 +136,30 @@ describe("renderModel (jinja fixture)", () => {
       message:
         'models/context/env_model.sql:1: env_var("ALMANAC_TEST_REQUIRED") is not set in the environment and has no default',
     });
+  });
+
+  it("env_var refuses variables without an allowed prefix, so a model cannot read DATABASE_URL", async () => {
+    const variant = await fixtureVariant("jinja", {
+      "models/context/env_model.sql": 'select \'{{ env_var("DATABASE_URL", "none") }}\' as url\n',
+    });
+    try {
+      await assert.rejects(loadProject(variant.dir), {
+        code: "ALMANAC_TEMPLATE_ERROR",
+        message:
+          'models/context/env_model.sql:1: env_var("DATABASE_URL") is refused: templates may only read environment variables starting with DBT_, ALMANAC_ (set ALMANAC_ENV_VAR_PREFIXES to change the list)',
+      });
+      const widened = await loadProject(variant.dir, {
+        envVarPrefixes: ["DATABASE_"],
+        env: {},
+        vars: { run_label: "at-load" },
+      });
+      assert.equal(
+        renderModel(widened, "env_model", { ...run, env: { DATABASE_URL: "x" } }).sql,
+        "select 'x' as url\n",
+      );
+    } finally {
+      await variant.remove();
+    }
   });
 
   it("this and target, with a custom schema and alias", () => {

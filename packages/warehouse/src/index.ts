@@ -1,6 +1,10 @@
+export type { SeedLoad, SeedLoadResult } from "./load-seed.js";
+export { loadSeed } from "./load-seed.js";
 export { materialize } from "./materialize.js";
 export type { Column, RelationKind } from "./relations.js";
 export { columnsOf, quoteIdentifier, quoteRelation, relationExists, relationKind } from "./relations.js";
+export type { SyncQuery, SyncQueryConnection, SyncQueryResult } from "./sync-query.js";
+export { connectionOfPool, WorkerSyncQuery } from "./sync-query.js";
 export type {
   MaterializeRequest,
   MaterializeResult,

@@ -1,5 +1,6 @@
 import { compileModel } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
+import { WorkerSyncQuery } from "@almanac/warehouse";
 import type { AlmanacEnv } from "../config.js";
 
 export interface CompileFlags {
@@ -7,15 +8,27 @@ export interface CompileFlags {
   readonly incremental?: boolean;
 }
 
-/** `almanac compile <model> --partition KEY`: print the rendered SQL; touches no database. */
+/**
+ * `almanac compile <model> --partition KEY`: print the rendered SQL. With WAREHOUSE_URL or
+ * DATABASE_URL set it renders as `dbt compile` does, `execute` true and `run_query` answered by
+ * the warehouse (read only: nothing is written); without, `execute` is false and no database is
+ * started.
+ */
 export async function compileCommand(env: AlmanacEnv, projectDir: string, model: string, flags: CompileFlags) {
-  const project = await loadProject(projectDir);
-  const sql = compileModel(project, model, {
-    target: { name: env.targetName, schema: env.targetSchema, type: "postgres" },
-    partition: flags.partition,
-    isIncremental: flags.incremental ?? false,
-    now: new Date(),
-  });
-  process.stdout.write(`${sql.trim()}\n`);
-  return 0;
+  const project = await loadProject(projectDir, { envVarPrefixes: env.envVarPrefixes });
+  const url = env.warehouseUrl ?? env.databaseUrl;
+  const warehouse = url === undefined ? undefined : new WorkerSyncQuery(url);
+  try {
+    const sql = compileModel(project, model, {
+      target: { name: env.targetName, schema: env.targetSchema, type: "postgres" },
+      partition: flags.partition,
+      isIncremental: flags.incremental ?? false,
+      now: new Date(),
+      ...(warehouse === undefined ? {} : { warehouse }),
+    });
+    process.stdout.write(`${sql.trim()}\n`);
+    return 0;
+  } finally {
+    warehouse?.close();
+  }
 }

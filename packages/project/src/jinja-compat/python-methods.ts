@@ -186,5 +186,7 @@ export function pythonMethod(value: unknown, name: string): ((...args: unknown[]
 /** True for names that are JavaScript members of strings/lists but not Python ones (`.length`, `.push`). */
 export function isJavaScriptOnlyMember(value: unknown, name: string): boolean {
   if (typeof value !== "string" && !Array.isArray(value)) return false;
+  // Own names other than `length` are the column names of a query result's rows (row['id']).
+  if (Array.isArray(value) && name !== "length" && Object.hasOwn(value, name)) return false;
   return !/^\d+$/.test(name) && name in Object(value);
 }

@@ -1,0 +1,57 @@
+import { AlmanacError, isAlmanacError } from "@almanac/errors";
+import { readSeed, type SeedTable, selectSeeds } from "@almanac/project";
+import { loadSeed, type SeedLoadResult } from "@almanac/warehouse";
+import type { EngineContext } from "./engine-context.js";
+
+/** What `almanac seed` did to one seed. */
+export interface SeedReport extends SeedLoadResult {
+  readonly name: string;
+  readonly path: string;
+  /** `"schema"."identifier"` as written to. */
+  readonly relation: { readonly schema: string; readonly identifier: string };
+  readonly columns: SeedTable["columns"];
+}
+
+/**
+ * Loads seeds `names` (every seed when empty) into the warehouse, dbt's `dbt seed`. Every CSV is
+ * read and typed first, then all seeds load in one transaction: a malformed file or a value that
+ * does not fit its column type (ALMANAC_BAD_SEED, with `file:line` or the seed's file) leaves
+ * every seed table as it was.
+ */
+export async function loadSeeds(ctx: EngineContext, names: readonly string[]): Promise<SeedReport[]> {
+  const tables: SeedTable[] = [];
+  for (const seed of selectSeeds(ctx.project, names)) tables.push(await readSeed(ctx.project, seed, ctx.target));
+  const client = await ctx.warehouse.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("begin");
+    const reports: SeedReport[] = [];
+    for (const table of tables) {
+      try {
+        const result = await loadSeed(client, table);
+        reports.push({
+          ...result,
+          name: table.name,
+          path: table.path,
+          relation: table.relation,
+          columns: table.columns,
+        });
+      } catch (error) {
+        if (isAlmanacError(error)) throw error;
+        throw new AlmanacError("ALMANAC_BAD_SEED", `${table.path}: ${(error as Error).message}; nothing was loaded`, {
+          file: table.path,
+          sqlState: (error as { code?: string }).code,
+        });
+      }
+    }
+    await client.query("commit");
+    return reports;
+  } catch (error) {
+    await client.query("rollback").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
