@@ -24,6 +24,8 @@ export function codeVersion(
     target,
     vars: { ...vars, ...placeholderWindow },
     isIncremental: true,
+    // As dbt's parse: the version follows the code, not what run_query would find in the data.
+    execute: false,
   });
   return createHash("sha256").update(rendered.sql).update(JSON.stringify(rendered.config)).digest("hex").slice(0, 16);
 }
