@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
   type FaultWorld,
+  markFault,
+  midBackfill,
   reportRecovery,
-  sleepingBackends,
   slowDailyMetrics,
   startFaultWorld,
 } from "./harness/fault-world.js";
@@ -24,18 +25,13 @@ test("scenario 1: a worker killed mid-SQL loses nothing and doubles nothing once
   const backfillId = await world.backfill();
 
   // Mid-backfill and mid-statement: some partitions done, a daily_metrics query sleeping.
-  await world.waitFor("a partition committed and another one's SQL running", async () => {
-    const { rows } = await world.db.query(
-      "select count(*)::int as n from almanac.asset_partitions where asset_key = 'daily_metrics' and status = 'materialized'",
-    );
-    return rows[0].n >= 1 && (await sleepingBackends(world.db, world.database.name)) >= 1;
-  });
-  const killedAt = performance.now();
+  await midBackfill(world);
+  const fault = await markFault(world);
   assert.equal(await first.stop("SIGKILL"), "SIGKILL");
   world.startWorker();
 
   const done = await world.waitForBackfill(backfillId, 180_000);
-  reportRecovery("scenario 1 (SIGKILL worker mid-SQL, new worker)", killedAt, "kill to backfill completed");
+  await reportRecovery(world, "scenario 1 (SIGKILL worker mid-SQL, new worker)", fault);
   assert.equal(done.status, "completed");
   const { rows } = await world.db.query("select count(*)::int as n from almanac.runs where attempt > 1");
   assert.ok(rows[0].n >= 1, "the killed worker's run was picked up again by another attempt");

@@ -211,9 +211,51 @@ export function secondsSince(startedAt: number): string {
   return ((performance.now() - startedAt) / 1000).toFixed(1);
 }
 
-/** Prints the line the suite's readers and docs/reliability.md look for. */
-export function reportRecovery(scenario: string, startedAt: number, detail = ""): string {
-  const seconds = secondsSince(startedAt);
-  console.log(`recovery: ${scenario} ${seconds} s${detail ? ` (${detail})` : ""}`);
-  return seconds;
+/** When a fault was injected, by the test's clock and by Postgres's. */
+export interface FaultMark {
+  readonly at: number;
+  readonly dbTime: Date;
+}
+
+/** Marks the moment of a fault; call it right before injecting it (Postgres must be up). */
+export async function markFault(world: FaultWorld): Promise<FaultMark> {
+  const { rows } = await world.db.query<{ now: Date }>("select clock_timestamp() as now");
+  return { at: performance.now(), dbTime: rows[0]?.now ?? new Date() };
+}
+
+/**
+ * Prints the line the suite's readers and docs/reliability.md look for, once the work is done:
+ * `recovery: <scenario> <stall> s` where the stall is the longest time after the fault during
+ * which no asset partition committed (its `materialized_at`, the committing transaction's start)
+ * — how long the system stood still — and, for scale, the time from the fault to the end.
+ */
+export async function reportRecovery(world: FaultWorld, scenario: string, fault: FaultMark): Promise<string> {
+  const total = secondsSince(fault.at);
+  const { rows } = await world.db.query<{ stall: number | null }>(
+    `with commits as (
+       select $1::timestamptz as at
+       union all
+       select materialized_at from almanac.asset_partitions where materialized_at >= $1::timestamptz
+     )
+     select max(gap) as stall from (
+       select extract(epoch from at - lag(at) over (order by at))::float8 as gap from commits
+     ) gaps`,
+    [fault.dbTime],
+  );
+  const stall = (rows[0]?.stall ?? 0).toFixed(1);
+  console.log(`recovery: ${scenario} ${stall} s longest stall (${total} s from the fault to the end of the backfill)`);
+  return stall;
+}
+
+/**
+ * Waits until the backfill is under way: at least `done` daily_metrics partitions committed and
+ * a partition's SQL running (a `pg_sleep` of `slowDailyMetrics` in flight).
+ */
+export function midBackfill(world: FaultWorld, done = 1): Promise<true> {
+  return world.waitFor(`${done} partition(s) committed and another one's SQL running`, async () => {
+    const { rows } = await world.db.query<{ n: number }>(
+      "select count(*)::int as n from almanac.asset_partitions where asset_key = 'daily_metrics' and status = 'materialized'",
+    );
+    return (rows[0]?.n ?? 0) >= done && (await sleepingBackends(world.db, world.database.name)) >= 1;
+  });
 }
