@@ -6,6 +6,7 @@ import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { seedCommand } from "./commands/seed.js";
 import { statusCommand } from "./commands/status.js";
+import { testCommand } from "./commands/test.js";
 import { readEnv } from "./config.js";
 import { exitCodes, reportError } from "./output.js";
 import { runServices } from "./services.js";
@@ -77,6 +78,14 @@ program
   )
   .option("--max-partitions-per-run <n>", "with --policy multi_run: partitions per step", positiveInt)
   .action(action((projectDir, selection: string, flags) => materializeCommand(env, projectDir, selection, flags)));
+
+program
+  .command("test <selection>")
+  .description("run the dbt tests of the selected models on their materialized partitions; exit 1 if one fails")
+  .option("--partition <key>", "one partition key")
+  .option("--from <key>", "first partition key of an inclusive range")
+  .option("--to <key>", "last partition key of an inclusive range")
+  .action(action((projectDir, selection: string, flags) => testCommand(env, projectDir, selection, flags)));
 
 program
   .command("backfill <selection>")

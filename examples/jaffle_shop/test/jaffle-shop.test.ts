@@ -2,8 +2,15 @@ import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type EngineContext, loadSeeds, materializeSelection } from "@almanac/engine";
+import {
+  assetPartitionStatuses,
+  type EngineContext,
+  loadSeeds,
+  materializeSelection,
+  testSelection,
+} from "@almanac/engine";
 import { loadProject } from "@almanac/project";
+import { listCheckResults, storeDb } from "@almanac/store";
 import {
   copyProject,
   createTestDatabase,
@@ -209,6 +216,96 @@ describe("the jaffle_shop example, as dbt users write it", () => {
         handWritten.ordersDaily("2024-01-01", "2024-02-29"),
       ),
       [],
+    );
+  });
+
+  it("schema.yml and tests/*.sql ran as checks after each partition, each scoped to its day", async () => {
+    const db = storeDb(pool);
+    const { rows } = await pool.query<{ check_name: string; partitions: number; statuses: string[] }>(
+      `select check_name, count(*)::int as partitions, array_agg(distinct status) as statuses
+         from almanac.asset_checks where asset_key = 'orders_daily' group by 1 order by 1`,
+    );
+    assert.deepEqual(rows, [
+      { check_name: "assert_orders_daily_counts_orders", partitions: 60, statuses: ["passed"] },
+      { check_name: "not_null_orders_daily_order_date", partitions: 60, statuses: ["passed"] },
+      { check_name: "not_null_orders_daily_revenue", partitions: 60, statuses: ["passed"] },
+      { check_name: "unique_orders_daily_order_date", partitions: 60, statuses: ["passed"] },
+    ]);
+    const orders = await listCheckResults(db, { assetKey: "orders" });
+    assert.deepEqual(
+      orders.map((c) => [c.partitionKey, c.checkName, c.status]),
+      [
+        ["", "accepted_values_orders_status__placed__shipped__completed__return_pending__returned", "passed"],
+        ["", "assert_total_payment_amount_is_positive", "passed"],
+        ["", "not_null_orders_customer_id", "passed"],
+        ["", "not_null_orders_order_id", "passed"],
+        ["", "unique_orders_order_id", "passed"],
+      ],
+    );
+    // customers is built from orders, so the orders -> customers relationship runs after customers.
+    const customers = await listCheckResults(db, { assetKey: "customers" });
+    assert.deepEqual(
+      customers.map((c) => [c.partitionKey, c.checkName, c.status]),
+      [
+        ["", "not_null_customers_customer_id", "passed"],
+        ["", "relationships_orders_customer_id__customer_id__ref_customers_", "passed"],
+        ["", "unique_customers_customer_id", "passed"],
+      ],
+    );
+    const statuses = await assetPartitionStatuses(db, ctx.project, ctx.target, "orders_daily", {
+      from: "2024-02-28",
+      to: "2024-03-01",
+      now,
+    });
+    assert.deepEqual(
+      statuses.map((p) => [p.key, p.status, p.checks]),
+      [
+        ["2024-02-28", "materialized", "passed"],
+        ["2024-02-29", "materialized", "passed"],
+        ["2024-03-01", "missing", null],
+      ],
+    );
+  });
+
+  it("almanac test finds a duplicated day and a null revenue, on those partitions only", async () => {
+    await pool.query(
+      `insert into public.orders_daily select * from public.orders_daily where order_date = '2024-02-03';
+       update public.orders_daily set revenue = null where order_date = '2024-02-05'`,
+    );
+    const tested = await testSelection(ctx, "orders_daily", { from: "2024-02-01", to: "2024-02-07", now });
+    const notPassed = tested.flatMap((asset) =>
+      asset.outcomes
+        .filter((o) => o.status !== "passed")
+        .map((o) => [o.partitionKey, o.checkName, o.status, o.failures]),
+    );
+    assert.deepEqual(notPassed, [
+      ["2024-02-03", "unique_orders_daily_order_date", "failed", 1],
+      ["2024-02-05", "not_null_orders_daily_revenue", "warned", 1],
+    ]);
+    const statuses = await assetPartitionStatuses(storeDb(pool), ctx.project, ctx.target, "orders_daily", {
+      from: "2024-02-02",
+      to: "2024-02-05",
+      now,
+    });
+    assert.deepEqual(
+      statuses.map((p) => [p.key, p.checks]),
+      [
+        ["2024-02-02", "passed"],
+        ["2024-02-03", "failed"],
+        ["2024-02-04", "passed"],
+        ["2024-02-05", "warned"],
+      ],
+    );
+    // Re-materializing the day puts it right, and its checks pass again.
+    await materializeSelection(ctx, { select: "orders_daily", from: "2024-02-03", to: "2024-02-05" }, { now });
+    const fixed = await assetPartitionStatuses(storeDb(pool), ctx.project, ctx.target, "orders_daily", {
+      from: "2024-02-03",
+      to: "2024-02-05",
+      now,
+    });
+    assert.deepEqual(
+      fixed.map((p) => p.checks),
+      ["passed", "passed", "passed"],
     );
   });
 });

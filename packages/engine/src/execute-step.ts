@@ -8,6 +8,7 @@ import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { type RunEvent, stepLabel, toFailure } from "./run-events.js";
+import { checkStepPartitions } from "./step-checks.js";
 import { limitStepStatements, stepTimeoutError } from "./step-timeout.js";
 import { openWarehouseQuery } from "./warehouse-query.js";
 
@@ -91,6 +92,8 @@ export async function executeStep(
     if (ctx.sharedTransaction) await recordSuccess(storeDb(client));
     await client.query("commit");
     if (!ctx.sharedTransaction) await recordSuccess(storeDb(ctx.store));
+    // dbt tests of the model, on the committed partitions; they record verdicts, never throw.
+    const checkEvents = await checkStepPartitions(ctx, step, keys);
 
     const durationMs = Math.round(performance.now() - started);
     const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
@@ -112,6 +115,7 @@ export async function executeStep(
           `${stepLabel(step)}: ${result.rowsWritten} rows written, ${result.rowsDeleted} removed (${durationMs} ms)`,
           { rowsWritten: result.rowsWritten, rowsDeleted: result.rowsDeleted, durationMs },
         ),
+        ...checkEvents,
       ],
     };
   } catch (error) {

@@ -1,7 +1,14 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, type Target, upstreamOf } from "@almanac/project";
-import { type AssetPartitionRow, listAssetPartitions, listPartitionStatuses, type StoreDb } from "@almanac/store";
+import {
+  type AssetPartitionRow,
+  type CheckStatus,
+  listAssetPartitions,
+  listCheckStatuses,
+  listPartitionStatuses,
+  type StoreDb,
+} from "@almanac/store";
 import { codeVersion } from "./code-version.js";
 
 /** What a person asks about one partition: DESIGN §5 `GET /api/assets/:key/partitions`. */
@@ -15,6 +22,11 @@ export interface PartitionStatusEntry {
   readonly materializedAt: Date | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  /**
+   * The partition's checks (dbt tests): `failed` when an error-severity test failed, `warned`
+   * when only warn-severity ones found rows, `passed`, or null when never checked.
+   */
+  readonly checks: CheckStatus | null;
 }
 
 export type PartitionStatus = PartitionStatusEntry["status"];
@@ -47,6 +59,10 @@ export async function assetPartitionStatuses(
   const rows = await rowsByKey(db, assetKey, query);
   const currentVersion = codeVersion(project, assetKey, target);
   const upstream = await upstreamMaterializations(db, project, assetKey, query);
+  // Assets without tests skip the query: the listing stays as lean as before for them.
+  const checks = project.tests.some((test) => test.asset === assetKey)
+    ? await listCheckStatuses(db, { assetKey, from: query.from, to: query.to })
+    : new Map<string, CheckStatus>();
   const entries = keys.map((key): PartitionStatusEntry => {
     const row = rows.get(key);
     const status = row?.status ?? "missing";
@@ -63,6 +79,7 @@ export async function assetPartitionStatuses(
       materializedAt,
       errorCode: row?.errorCode ?? null,
       errorMessage: row?.errorMessage ?? null,
+      checks: checks.get(key) ?? null,
     };
   });
   return query.statuses ? entries.filter((e) => query.statuses?.includes(e.status)) : entries;

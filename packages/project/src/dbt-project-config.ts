@@ -19,6 +19,8 @@ export interface DbtProjectConfig {
   readonly macroPaths: readonly string[];
   /** Default `["seeds"]`. */
   readonly seedPaths: readonly string[];
+  /** Singular tests. Default `["tests"]`. */
+  readonly testPaths: readonly string[];
   /** Global vars, with the `vars: {<project>: {...}}` block of this project laid over them. */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfigNode;
@@ -37,6 +39,7 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
     modelPaths: pathList(file, "model-paths", data["model-paths"] ?? data["source-paths"], ["models"]),
     macroPaths: pathList(file, "macro-paths", data["macro-paths"], ["macros"]),
     seedPaths: pathList(file, "seed-paths", data["seed-paths"] ?? data["data-paths"], ["seeds"]),
+    testPaths: pathList(file, "test-paths", data["test-paths"], ["tests"]),
     vars: projectVars(file, name, data.vars),
     models: resourceTree(file, "models", name, data.models),
     seeds: resourceTree(file, "seeds", name, data.seeds),

@@ -1,4 +1,6 @@
 export { downstreamOf, upstreamOf } from "./dag.js";
+export type { DataTest, GenericTestKind, TestSeverity } from "./data-tests.js";
+export { genericTestKinds } from "./data-tests.js";
 export { defaultEnvVarPrefixes, parseEnvVarPrefixes } from "./dbt-context.js";
 export type { EphemeralCte } from "./ephemeral-ctes.js";
 export { injectCtes } from "./ephemeral-ctes.js";
@@ -8,6 +10,8 @@ export { partitionsOf } from "./model-partitions.js";
 export type { QueryResult, WarehouseQuery } from "./query-table.js";
 export { QueryColumn, QueryTable } from "./query-table.js";
 export { quoteIdentifier } from "./relation.js";
+export type { DataTestContext } from "./render-data-test.js";
+export { renderDataTest } from "./render-data-test.js";
 export { relationOf, renderModel } from "./render-model.js";
 export type { SeedColumn, SeedTable } from "./seed-file.js";
 export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";

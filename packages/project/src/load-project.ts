@@ -3,6 +3,7 @@ import { AlmanacError } from "@almanac/errors";
 import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./almanac-config.js";
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
 import { topologicalOrder } from "./dag.js";
+import { type DataTest, genericTestsOf, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
 import { type DbtProjectConfig, folderConfig, parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
@@ -95,6 +96,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
 
   const seeds = seedsOf(files.seeds, dbt, enabled);
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
+  const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options);
   checkModelPartitions(models, almanac);
   const provisional: Project = {
     dir: root,
@@ -108,10 +110,14 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     order: topologicalOrder(models),
     seeds,
     macroFiles,
+    tests: tests.tests,
     envVarPrefixes: Object.freeze([...(options.envVarPrefixes ?? defaultEnvVarPrefixes)]),
-    warnings: [...catalog.models.keys()]
-      .filter((name) => !enabled.has(name) && !disabled.has(name))
-      .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
+    warnings: [
+      ...[...catalog.models.keys()]
+        .filter((name) => !enabled.has(name) && !disabled.has(name))
+        .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
+      ...tests.warnings,
+    ],
   };
   const rules = applyAssetRules(provisional, almanac, almanacFile);
   const project: Project = { ...provisional, models: rules.models, backfillPolicies: rules.backfillPolicies };
@@ -252,4 +258,73 @@ function checkModelPartitions(models: ReadonlyMap<string, Model>, almanac: Alman
       { file: model.path, partitions: name },
     );
   }
+}
+
+/**
+ * The project's dbt tests: generic tests from the models' properties, and singular tests
+ * (`tests/*.sql`) parse-rendered like models to learn their refs and `config(severity=…)`. A
+ * singular test checks the most downstream of the models it refs (see `modelsCheckedBy`).
+ */
+async function loadTests(
+  root: string,
+  files: readonly ProjectFile[],
+  models: ReadonlyMap<string, Model>,
+  seeds: ReadonlyMap<string, Seed>,
+  catalog: PropertiesCatalog,
+  compiled: CompiledProject,
+  options: LoadProjectOptions,
+): Promise<ProjectTests> {
+  const tests: DataTest[] = [];
+  const warnings: string[] = [];
+  for (const model of models.values()) {
+    const found = genericTestsOf(model, catalog.models.get(model.name)?.file ?? model.path);
+    for (const test of found.tests) {
+      // A relationships parent built after the model (customers reads orders): run after it.
+      const asset =
+        test.to === undefined ? test.model : (modelsCheckedBy([test.model, test.to], models)[0] ?? test.model);
+      tests.push({ ...test, asset });
+    }
+    warnings.push(...found.warnings);
+  }
+  for (const file of files) {
+    const rawSql = await readProjectFile(root, file.path);
+    const template = compiled.environment.compile(file.path, rawSql);
+    const parsed = parseModel(compiled.environment, template, {
+      file: file.path,
+      name: file.name,
+      baseConfig: {},
+      projectVars: {},
+      vars: options.vars,
+      env: options.env ?? process.env,
+      envVarPrefixes: options.envVarPrefixes ?? defaultEnvVarPrefixes,
+      target: options.target ?? parseTarget,
+    });
+    for (const name of parsed.refs) {
+      if (models.has(name) || seeds.has(name)) continue;
+      const line = lineOfCall(rawSql, "ref", [name]) ?? lineOfQuoted(rawSql, name);
+      const known = [...models.keys(), ...seeds.keys()];
+      throw located("ALMANAC_UNKNOWN_REF", file.path, line, `ref("${name}") names no model${didYouMean(name, known)}`, {
+        ref: name,
+      });
+    }
+    const checked = modelsCheckedBy(parsed.refs, models);
+    if (checked.length === 0) {
+      warnings.push(`${file.path}: the test refs no model, so no materialization runs it: skipped`);
+      continue;
+    }
+    const severity = String(parsed.configured.severity ?? "error").toLowerCase();
+    if (severity !== "warn" && severity !== "error") {
+      throw new AlmanacError(
+        "ALMANAC_BAD_PROJECT_CONFIG",
+        `${file.path}: severity must be warn or error, got ${severity}`,
+        {
+          file: file.path,
+        },
+      );
+    }
+    for (const model of checked) {
+      tests.push({ name: file.name, kind: "singular", model, asset: model, path: file.path, severity, rawSql });
+    }
+  }
+  return { tests, warnings };
 }

@@ -21,6 +21,8 @@ export interface ProjectFiles {
   readonly properties: readonly ProjectFile[];
   readonly macros: readonly ProjectFile[];
   readonly seeds: readonly ProjectFile[];
+  /** Singular tests: `tests/**\/*.sql`. */
+  readonly tests: readonly ProjectFile[];
 }
 
 async function filesUnder(root: string, resourcePaths: readonly string[], patterns: string[]): Promise<ProjectFile[]> {
@@ -40,13 +42,14 @@ async function filesUnder(root: string, resourcePaths: readonly string[], patter
 
 /** Finds models, properties files, macros and seeds under the paths dbt_project.yml names. */
 export async function findProjectFiles(root: string, config: DbtProjectConfig): Promise<ProjectFiles> {
-  const [models, properties, macros, seeds] = await Promise.all([
+  const [models, properties, macros, seeds, tests] = await Promise.all([
     filesUnder(root, config.modelPaths, ["**/*.sql"]),
     filesUnder(root, config.modelPaths, ["**/*.yml", "**/*.yaml"]),
     filesUnder(root, config.macroPaths, ["**/*.sql"]),
     filesUnder(root, config.seedPaths, ["**/*.csv"]),
+    filesUnder(root, config.testPaths, ["**/*.sql"]),
   ]);
-  return { models, properties, macros, seeds };
+  return { models, properties, macros, seeds, tests };
 }
 
 /** Reads a project file as UTF-8. */

@@ -1,4 +1,5 @@
 import type { PartitionsDefinition } from "@almanac/partitions";
+import type { DataTest } from "./data-tests.js";
 import type { WarehouseQuery } from "./query-table.js";
 
 export type Materialization = "view" | "table" | "incremental" | "ephemeral";
@@ -133,6 +134,8 @@ export interface Project {
   readonly seeds: ReadonlyMap<string, Seed>;
   /** Macro files, in path order; rendering compiles them once per project. */
   readonly macroFiles: readonly MacroFile[];
+  /** dbt tests (generic from properties yml, singular from `tests/`), each checking one model. */
+  readonly tests: readonly DataTest[];
   /** Prefixes of the environment variables `env_var()` may read (default `DBT_`, `ALMANAC_`). */
   readonly envVarPrefixes?: readonly string[];
   /** Things worth telling the user that do not stop loading (an `assets` selection that matched nothing…). */

@@ -14,6 +14,7 @@ export type {
 } from "./row-types.js";
 export {
   almanac,
+  assetChecks,
   assetPartitions,
   backfills,
   backfillsRelations,
@@ -74,6 +75,9 @@ export type { BackfillFailedPartition } from "./sql/list-backfill-failed-partiti
 export { listBackfillFailedPartitions } from "./sql/list-backfill-failed-partitions.js";
 export type { ListBackfillsOptions } from "./sql/list-backfills.js";
 export { listBackfills } from "./sql/list-backfills.js";
+export { listCheckResults } from "./sql/list-check-results.js";
+export type { CheckStatusQuery } from "./sql/list-check-statuses.js";
+export { listCheckStatuses } from "./sql/list-check-statuses.js";
 export { listClaimedSchedulePartitions } from "./sql/list-claimed-schedule-partitions.js";
 export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
 export { listPartitionStatuses } from "./sql/list-partition-statuses.js";
@@ -98,6 +102,8 @@ export { markPartitionsRunning } from "./sql/mark-partitions-running.js";
 export type { PartitionBatch } from "./sql/partition-keys.js";
 export type { ReadyBackfillRunsOptions, RunToStart } from "./sql/ready-backfill-runs.js";
 export { readyBackfillRuns } from "./sql/ready-backfill-runs.js";
+export type { CheckResultInput } from "./sql/record-check-results.js";
+export { recordCheckResults } from "./sql/record-check-results.js";
 export type { RecordScheduleTickRunInput } from "./sql/record-schedule-tick-run.js";
 export { recordScheduleTickRun } from "./sql/record-schedule-tick-run.js";
 export type { ReleaseAbandonedScheduleTickInput } from "./sql/release-abandoned-schedule-tick.js";
@@ -121,6 +127,8 @@ export type {
   BackfillOnlyStatus,
   BackfillPolicy,
   BackfillStatus,
+  CheckSeverity,
+  CheckStatus,
   EventLevel,
   FinalRunStatus,
   PartitionStatus,
@@ -134,6 +142,8 @@ export {
   backfillOnlyStatuses,
   backfillPolicies,
   backfillStatuses,
+  checkSeverities,
+  checkStatuses,
   eventLevels,
   finalRunStatuses,
   partitionStatuses,

@@ -45,3 +45,11 @@ export type BackfillOnlyStatus = (typeof backfillOnlyStatuses)[number];
 /** Outcome of one schedule tick. */
 export const tickStatuses = ["started", "skipped", "succeeded", "failed"] as const;
 export type TickStatus = (typeof tickStatuses)[number];
+
+/** Outcome of one check (a dbt test) on one asset partition: no failing rows, failing rows at `warn`, at `error`. */
+export const checkStatuses = ["passed", "warned", "failed"] as const;
+export type CheckStatus = (typeof checkStatuses)[number];
+
+/** dbt's test severity: `error` fails the partition's check, `warn` records it. */
+export const checkSeverities = ["warn", "error"] as const;
+export type CheckSeverity = (typeof checkSeverities)[number];

@@ -26,6 +26,7 @@ async function inspect(url: string): Promise<{ applied: number; tables: string[]
 
 const storeTables = [
   "__drizzle_migrations",
+  "asset_checks",
   "asset_partitions",
   "backfills",
   "run_events",

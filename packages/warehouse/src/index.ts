@@ -14,3 +14,5 @@ export type {
   WarehouseMaterialization,
   WarehouseStrategy,
 } from "./types.js";
+export type { WindowPredicate } from "./window-filter.js";
+export { windowPredicate } from "./window-filter.js";

@@ -40,7 +40,7 @@ export async function statusCommand(env: AlmanacEnv, projectDir: string, model: 
     process.stdout.write(`${summaryLine(model, partitions)}\n`);
     for (const run of foldRuns(partitions)) {
       const range = run.first === run.last ? run.first : `${run.first}..${run.last}`;
-      const label = `${run.status}${run.stale ? " (stale)" : ""}`;
+      const label = `${run.status}${run.stale ? " (stale)" : ""}${run.checks ? `, checks ${run.checks}` : ""}`;
       const error = run.errorMessage ? `  ${run.errorMessage}` : "";
       process.stdout.write(
         `  ${(range || "(not partitioned)").padEnd(24)} ${paint(statusColors[run.status], label.padEnd(20))} ${String(run.count).padStart(5)}${error}\n`,
@@ -58,6 +58,8 @@ function summaryLine(model: string, partitions: readonly PartitionStatusEntry[])
   const stale = partitions.filter((p) => p.stale).length;
   const parts = [...counts].map(([status, n]) => `${n} ${status}`);
   if (stale > 0) parts.push(`${stale} stale`);
+  const failedChecks = partitions.filter((p) => p.checks === "failed").length;
+  if (failedChecks > 0) parts.push(`${failedChecks} with failed checks`);
   return `${model}: ${partitions.length} partitions: ${parts.join(", ") || "none yet"}`;
 }
 
@@ -68,6 +70,7 @@ interface StatusRun {
   stale: boolean;
   count: number;
   errorMessage: string | null;
+  checks: PartitionStatusEntry["checks"];
 }
 
 /** Consecutive partitions with the same status, staleness and error, as one range each. */
@@ -75,7 +78,13 @@ function foldRuns(partitions: readonly PartitionStatusEntry[]): StatusRun[] {
   const runs: StatusRun[] = [];
   for (const p of partitions) {
     const last = runs[runs.length - 1];
-    if (last && last.status === p.status && last.stale === p.stale && last.errorMessage === p.errorMessage) {
+    if (
+      last &&
+      last.status === p.status &&
+      last.stale === p.stale &&
+      last.errorMessage === p.errorMessage &&
+      last.checks === p.checks
+    ) {
       last.last = p.key;
       last.count++;
     } else {
@@ -86,6 +95,7 @@ function foldRuns(partitions: readonly PartitionStatusEntry[]): StatusRun[] {
         stale: p.stale,
         count: 1,
         errorMessage: p.errorMessage,
+        checks: p.checks,
       });
     }
   }

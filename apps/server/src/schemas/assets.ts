@@ -46,6 +46,10 @@ const PartitionEntry = Type.Object({
   materializedAt: Timestamp,
   errorCode: NullableString,
   errorMessage: NullableString,
+  checks: Type.Union([Type.Enum(["passed", "warned", "failed"] as const), Type.Null()], {
+    description:
+      "The partition's checks (dbt tests): failed (an error-severity test failed), warned, passed; null when never checked",
+  }),
 });
 
 export const listPartitionsSchema = {

@@ -1,4 +1,5 @@
 export { almanac } from "./almanac-schema.js";
+export { assetChecks } from "./asset-checks.js";
 export { assetPartitions } from "./asset-partitions.js";
 export { backfills } from "./backfills.js";
 export { backfillsRelations, runEventsRelations, runStepsRelations, runsRelations } from "./relations.js";

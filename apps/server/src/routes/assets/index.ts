@@ -63,6 +63,7 @@ function partitionJson(entry: PartitionStatusEntry) {
     materializedAt: entry.materializedAt?.toISOString() ?? null,
     errorCode: entry.errorCode,
     errorMessage: entry.errorMessage,
+    checks: entry.checks,
   };
 }
 

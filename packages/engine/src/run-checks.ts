@@ -1,0 +1,127 @@
+import { windowBounds, windowVars } from "@almanac/partitions";
+import { type DataTest, partitionsOf, relationOf, renderDataTest } from "@almanac/project";
+import { type CheckResultInput, type CheckStatus, recordCheckResults, storeDb } from "@almanac/store";
+import { columnsOf, quoteIdentifier, quoteRelation, windowPredicate } from "@almanac/warehouse";
+import type pg from "pg";
+import type { EngineContext } from "./engine-context.js";
+import { openWarehouseQuery } from "./warehouse-query.js";
+
+/** One check's outcome on one partition, as recorded. */
+export type CheckOutcome = CheckResultInput;
+
+/** The temporary view a partition's checks read the model through. */
+const scopeView = "almanac_check_scope";
+
+/** The tests that run when `assetKey` is materialized (see `DataTest.asset`), in definition order. */
+export function checksOf(ctx: EngineContext, assetKey: string): DataTest[] {
+  return ctx.project.tests.filter((test) => test.asset === assetKey);
+}
+
+/**
+ * Runs the checks (dbt tests) of `assetKey` on each of `partitionKeys` ('' for a
+ * non-partitioned model) and records each outcome in the store.
+ *
+ * For a partitioned model each partition is checked alone: the model is read through a
+ * temporary view restricted to that partition's window on its time column (`event_time`, else
+ * a single-column `unique_key`), so `unique` means unique within the day and a partition is
+ * judged by its own rows. Checks run after the partition's data committed, in a transaction of
+ * their own that is rolled back (they only read; the view goes with it): a check never undoes
+ * a materialization, it records a verdict on it, as Dagster's asset checks do. A test whose SQL
+ * fails counts as finding failures, with the error as its message.
+ *
+ * @param runId - the run that materialized the partitions; null for `almanac test`.
+ */
+export async function runChecks(
+  ctx: EngineContext,
+  assetKey: string,
+  partitionKeys: readonly string[],
+  runId: string | null,
+): Promise<CheckOutcome[]> {
+  const tests = checksOf(ctx, assetKey);
+  if (tests.length === 0) return [];
+  const partitions = partitionsOf(ctx.project, assetKey);
+  const relation = relationOf(ctx.project, assetKey, ctx.target);
+  const model = ctx.project.models.get(assetKey);
+  const uniqueKey = model?.config.unique_key;
+  const timeColumn =
+    model?.config.event_time ??
+    (typeof uniqueKey === "string" ? uniqueKey : uniqueKey?.length === 1 ? uniqueKey[0] : undefined);
+  const outcomes: CheckOutcome[] = [];
+  const client = await ctx.warehouse.connect();
+  const warehouse = openWarehouseQuery(ctx.warehouse);
+  let broken: Error | undefined;
+  try {
+    for (const key of partitionKeys) {
+      const window = partitions && key !== "" ? windowBounds(partitions, key, key) : undefined;
+      await client.query("begin");
+      try {
+        let scoped: { schema: string; identifier: string } | undefined;
+        if (window && timeColumn) {
+          const columns = await columnsOf(client, relation);
+          const predicate = windowPredicate(columns, timeColumn, window, "almanac_scoped", `model ${assetKey}`);
+          // Views take no bind parameters; the bounds are the partitions package's own ISO strings.
+          const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+          const condition = predicate.sql
+            .replace("$1", literal(predicate.params[0]))
+            .replace("$2", literal(predicate.params[1]));
+          await client.query(
+            `create temporary view ${quoteIdentifier(scopeView)} as select * from ${quoteRelation(relation)} as "almanac_scoped" where ${condition}`,
+          );
+          scoped = { schema: "pg_temp", identifier: scopeView };
+        }
+        const vars = { ...ctx.vars, ...(window ? windowVars(window) : {}) };
+        for (const test of tests) {
+          outcomes.push(await runOne(client, ctx, test, key, { vars, scoped, warehouse }, runId));
+        }
+      } finally {
+        await client.query("rollback");
+      }
+    }
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    warehouse.close();
+    client.release(broken);
+  }
+  await recordCheckResults(storeDb(ctx.store), outcomes);
+  return outcomes;
+}
+
+async function runOne(
+  client: pg.PoolClient,
+  ctx: EngineContext,
+  test: DataTest,
+  partitionKey: string,
+  render: {
+    vars: Record<string, unknown>;
+    scoped: { schema: string; identifier: string } | undefined;
+    warehouse: ReturnType<typeof openWarehouseQuery>;
+  },
+  runId: string | null,
+): Promise<CheckOutcome> {
+  const partitionAsset = test.asset;
+  const base = { assetKey: test.asset, partitionKey, checkName: test.name, severity: test.severity, runId };
+  const verdict = (failing: boolean): CheckStatus =>
+    !failing ? "passed" : test.severity === "error" ? "failed" : "warned";
+  // A savepoint per test: one broken test must not abort the others' transaction.
+  await client.query("savepoint almanac_check");
+  try {
+    const sql = renderDataTest(ctx.project, test, {
+      target: ctx.target,
+      vars: render.vars,
+      warehouse: render.warehouse,
+      // Only the model being checked is narrowed to the partition; other relations are read whole.
+      ...(render.scoped === undefined || test.model !== partitionAsset ? {} : { scoped: render.scoped }),
+    });
+    const { rows } = await client.query<{ failures: number }>(
+      `select count(*)::int as failures from (\n${sql}\n) dbt_internal_test`,
+    );
+    const failures = rows[0]?.failures ?? 0;
+    await client.query("release savepoint almanac_check");
+    return { ...base, status: verdict(failures > 0), failures, message: null };
+  } catch (error) {
+    await client.query("rollback to savepoint almanac_check");
+    return { ...base, status: verdict(true), failures: null, message: (error as Error).message };
+  }
+}

@@ -1,0 +1,152 @@
+import { AlmanacError } from "@almanac/errors";
+import type { DataTest } from "./data-tests.js";
+import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
+import { pyStr } from "./jinja-compat/python-values.js";
+import type { WarehouseQuery } from "./query-table.js";
+import { RelationValue, relationFor } from "./relation.js";
+import { compiledEnvironment } from "./render-model.js";
+import type { CompiledTemplate, ModelValue, RenderScope, TargetValue } from "./template-environment.js";
+import type { Project, Relation, Target } from "./types.js";
+
+/** What rendering a test needs. */
+export interface DataTestContext {
+  readonly target: Target;
+  /** Window and run vars, as the model's render had them. */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly warehouse?: WarehouseQuery;
+  /**
+   * Where the tested model's rows are read from instead of its relation: a view of one
+   * partition's window, so a partition's check looks at that partition only. Default: the
+   * whole relation.
+   */
+  readonly scoped?: Relation;
+}
+
+const singularTemplates = new WeakMap<Project, Map<string, CompiledTemplate>>();
+
+/** Where `ref(name)` points under `target`: a model's or a seed's relation. */
+function resourceRelation(project: Project, name: string, target: Target): RelationValue {
+  const namer = compiledEnvironment(project).schemaNamer;
+  const model = project.models.get(name);
+  if (model?.config.materialized === "ephemeral") {
+    throw new AlmanacError(
+      "ALMANAC_TEMPLATE_ERROR",
+      `a test cannot ref the ephemeral model "${name}": it has no relation`,
+    );
+  }
+  const resource = model ?? project.seeds.get(name);
+  if (resource === undefined) {
+    throw new AlmanacError("ALMANAC_UNKNOWN_REF", `ref("${name}") names no model or seed`, { ref: name });
+  }
+  const relation = relationFor(target, resource.name, resource.config, namer);
+  return new RelationValue(relation.schema, relation.identifier, target.database);
+}
+
+/** The dbt context of a singular test: `ref(<checked model>)` reads the scoped rows. */
+class DataTestScope implements RenderScope {
+  readonly file: string;
+  readonly this: RelationValue;
+  readonly target: TargetValue;
+  readonly isIncremental = false;
+  readonly execute = true;
+  readonly model: ModelValue;
+  readonly warehouse: WarehouseQuery | undefined;
+  readonly #project: Project;
+  readonly #test: DataTest;
+  readonly #ctx: DataTestContext;
+
+  constructor(project: Project, test: DataTest, ctx: DataTestContext) {
+    this.#project = project;
+    this.#test = test;
+    this.#ctx = ctx;
+    this.file = test.path;
+    this.target = targetValue(ctx.target);
+    this.model = Object.freeze({ name: test.name, config: { severity: test.severity }, original_file_path: test.path });
+    this.warehouse = ctx.warehouse;
+    this.this = this.ref(test.model);
+  }
+
+  ref(name: string): RelationValue {
+    const scoped = this.#ctx.scoped;
+    if (name === this.#test.model && scoped !== undefined) return new RelationValue(scoped.schema, scoped.identifier);
+    return resourceRelation(this.#project, name, this.#ctx.target);
+  }
+
+  source(sourceName: string, tableName: string): RelationValue {
+    const table = this.#project.sources.get(`${sourceName}.${tableName}`);
+    if (table === undefined) {
+      throw new AlmanacError("ALMANAC_UNKNOWN_SOURCE", `source("${sourceName}", "${tableName}") is not defined`, {
+        source: sourceName,
+        table: tableName,
+      });
+    }
+    return new RelationValue(table.schema, table.identifier);
+  }
+
+  config(): void {}
+
+  configValue(key: string): unknown {
+    return key === "severity" ? this.#test.severity : undefined;
+  }
+
+  variable(name: string, fallback?: { value: unknown }): unknown {
+    return lookupVar(name, fallback, [this.#ctx.vars, this.#project.vars]);
+  }
+
+  envVar(name: string, fallback?: { value: unknown }): unknown {
+    return lookupEnvVar(name, fallback, this.#ctx.env ?? process.env, this.#project.envVarPrefixes);
+  }
+}
+
+function sqlLiteral(value: unknown): string {
+  return `'${pyStr(value).replaceAll("'", "''")}'`;
+}
+
+/**
+ * The query of test `test`: it selects the failing rows (none: the test passes). Generic tests
+ * use dbt's own definitions; singular tests render with the dbt context, `ref` and all. With
+ * `ctx.scoped`, the checked model is read from that relation instead of its own.
+ */
+export function renderDataTest(project: Project, test: DataTest, ctx: DataTestContext): string {
+  if (test.kind === "singular") {
+    const environment = compiledEnvironment(project);
+    let templates = singularTemplates.get(project);
+    if (templates === undefined) {
+      templates = new Map();
+      singularTemplates.set(project, templates);
+    }
+    let template = templates.get(test.path);
+    if (template === undefined) {
+      template = environment.compile(test.path, test.rawSql ?? "");
+      templates.set(test.path, template);
+    }
+    return environment.render(template, new DataTestScope(project, test, ctx));
+  }
+  const scoped = ctx.scoped;
+  const base = scoped
+    ? new RelationValue(scoped.schema, scoped.identifier).render()
+    : resourceRelation(project, test.model, ctx.target).render();
+  const model = test.where === undefined ? base : `(select * from ${base} where ${test.where}) dbt_subquery`;
+  const column = test.column ?? "";
+  switch (test.kind) {
+    case "not_null":
+      return `select * from ${model} where ${column} is null`;
+    case "unique":
+      return `select ${column} as unique_field, count(*) as n_records from ${model}
+where ${column} is not null group by ${column} having count(*) > 1`;
+    case "accepted_values":
+      return `select value_field, n_records from (
+  select ${column} as value_field, count(*) as n_records from ${model} group by ${column}
+) all_values
+where value_field not in (${(test.values ?? []).map(sqlLiteral).join(", ")})`;
+    case "relationships": {
+      const parent = resourceRelation(project, test.to ?? "", ctx.target).render();
+      return `select from_field from (
+  select ${column} as from_field from ${model} where ${column} is not null
+) child
+left join (select ${test.field} as to_field from ${parent}) parent on child.from_field = parent.to_field
+where parent.to_field is null`;
+    }
+  }
+}
