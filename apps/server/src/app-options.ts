@@ -32,6 +32,11 @@ export interface AppOptions {
   readonly maxBackfillPartitions?: number;
   /** `ALMANAC_RATE_LIMIT_PER_MINUTE`: mutating requests per client IP per minute; more are 429. Default 120. */
   readonly rateLimitPerMinute?: number;
+  /**
+   * `ALMANAC_WEB_PUBLIC_READ`: with `apiToken` set, whether the web pages' read-only views stay
+   * open (true) or need a session from `/login` too (false). Changes always need one. Default true.
+   */
+  readonly webPublicRead?: boolean;
 }
 
 /** What route plugins receive: the parts of {@link AppOptions} they use, the clock resolved. */

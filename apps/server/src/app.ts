@@ -12,6 +12,7 @@ import { backfillRoutes } from "./routes/backfills/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { runRoutes } from "./routes/runs/index.js";
 import { scheduleRoutes } from "./routes/schedules/index.js";
+import { webPages } from "./web/index.js";
 
 /** Requests are small JSON documents; anything bigger is a mistake or an attack. */
 const bodyLimitBytes = 64 * 1024;
@@ -45,7 +46,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerSecurityHeaders(app);
   // Before auth: a flood of requests with wrong tokens is throttled too.
   await installRateLimit(app, options.rateLimitPerMinute);
-  installBearerAuth(app, { apiToken: options.apiToken, readTokens: options.readTokens });
+  // Filled as the web plugin registers its routes; they check a session cookie instead.
+  const webRoutes = new Set<string>();
+  installBearerAuth(app, { apiToken: options.apiToken, readTokens: options.readTokens, sessionRoutes: webRoutes });
   await registerSwagger(app);
 
   const deps: RouteDeps = { ctx: options.ctx, runQueue: options.runQueue, now: options.now ?? (() => new Date()) };
@@ -58,6 +61,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prefix: "/api/backfills",
   });
   await app.register(scheduleRoutes, { ...deps, prefix: "/api/schedules" });
+  await app.register(webPages, {
+    ...deps,
+    apiToken: options.apiToken,
+    publicRead: options.webPublicRead ?? true,
+    maxBackfillPartitions: options.maxBackfillPartitions,
+    routes: webRoutes,
+  });
   return app;
 }
 

@@ -1,3 +1,7 @@
+export type { AssetHealth } from "./asset-health.js";
+export { assetHealth } from "./asset-health.js";
+export type { AssetPartitionGrid, GridQuery } from "./asset-partition-grid.js";
+export { assetPartitionGrid } from "./asset-partition-grid.js";
 export type { AssetSummary } from "./asset-summaries.js";
 export { assetSummaries } from "./asset-summaries.js";
 // Backfills

@@ -30,6 +30,8 @@ export {
 export type { NewRunEvent } from "./sql/append-run-events.js";
 // Runs
 export { appendRunEvents } from "./sql/append-run-events.js";
+export type { AssetCodeVersion, AssetHealthCounts } from "./sql/asset-health-counts.js";
+export { assetHealthCounts } from "./sql/asset-health-counts.js";
 export type { AssetStatusCounts, AssetStatusCountsOptions } from "./sql/asset-status-counts.js";
 // Asset partitions
 export { assetStatusCounts } from "./sql/asset-status-counts.js";
@@ -100,6 +102,8 @@ export { markPartitionsMaterialized } from "./sql/mark-partitions-materialized.j
 export { markPartitionsQueued } from "./sql/mark-partitions-queued.js";
 export { markPartitionsRunning } from "./sql/mark-partitions-running.js";
 export type { PartitionBatch } from "./sql/partition-keys.js";
+export type { PartitionStatusStringOptions } from "./sql/partition-status-string.js";
+export { partitionStatusChars, partitionStatusString } from "./sql/partition-status-string.js";
 export type { ReadyBackfillRunsOptions, RunToStart } from "./sql/ready-backfill-runs.js";
 export { readyBackfillRuns } from "./sql/ready-backfill-runs.js";
 export type { CheckResultInput } from "./sql/record-check-results.js";

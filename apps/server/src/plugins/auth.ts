@@ -15,6 +15,11 @@ export interface BearerTokens {
    * reads open.
    */
   readonly readTokens?: readonly string[];
+  /**
+   * Routes that check a session of their own (the web pages: a login cookie, or this same
+   * bearer token) and are skipped here. Default: none.
+   */
+  readonly sessionRoutes?: ReadonlySet<string>;
 }
 
 /**
@@ -23,13 +28,18 @@ export interface BearerTokens {
  * guards every route, those added later included. Without tokens the API is open, as for local
  * development.
  */
-export function installBearerAuth(app: FastifyInstance, { apiToken, readTokens = [] }: BearerTokens): void {
+export function installBearerAuth(
+  app: FastifyInstance,
+  { apiToken, readTokens = [], sessionRoutes }: BearerTokens,
+): void {
   // Compare SHA-256 digests: equal lengths for timingSafeEqual, and no early exit that
   // would leak the token's length or a matching prefix through response time.
   const operator = apiToken ? digest(apiToken) : undefined;
   const readers = readTokens.filter((token) => token !== "").map(digest);
   if (!operator && readers.length === 0) return;
   app.addHook("onRequest", async (request) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined && sessionRoutes?.has(route)) return;
     const mutating = mutatingMethods.has(request.method);
     if (mutating ? !operator : readers.length === 0 || !needsReadToken(request.routeOptions.url)) return;
     const presented = bearerToken(request.headers.authorization);

@@ -1,0 +1,71 @@
+import { sql } from "drizzle-orm";
+import type { StoreDb } from "../store-db.js";
+
+/**
+ * One character per partition status in {@link partitionStatusString}'s answer. `stale` is a
+ * materialized partition whose code changed or whose upstream was re-materialized after it.
+ */
+export const partitionStatusChars = {
+  missing: "-",
+  queued: "q",
+  running: "r",
+  materialized: "m",
+  stale: "s",
+  failed: "f",
+} as const;
+
+export interface PartitionStatusStringOptions {
+  readonly assetKey: string;
+  /** The partition keys to report on, in order; the answer has one character per key. */
+  readonly keys: readonly string[];
+  /** The model's current code version: a materialized partition stored with another one is stale. */
+  readonly codeVersion: string;
+  /** Direct upstream assets partitioned like this one: the same key's materialization counts. */
+  readonly partitionedUpstream?: readonly string[];
+  /** Direct upstream assets without partitions: their one materialization counts for every key. */
+  readonly unpartitionedUpstream?: readonly string[];
+}
+
+/**
+ * The statuses of many partitions of one asset as a string of {@link partitionStatusChars}, one
+ * character per key of `keys`, computed in one statement: a 10-year daily asset is 3,650 bytes
+ * on the wire instead of 3,650 rows, and staleness (DESIGN §3.6) is decided in the same pass.
+ */
+export async function partitionStatusString(db: StoreDb, options: PartitionStatusStringOptions): Promise<string> {
+  if (options.keys.length === 0) return "";
+  const c = partitionStatusChars;
+  const result = await db.execute<{ statuses: string | null }>(sql`
+    with keys as (
+      select k.key, k.ord from unnest(${sql.param([...options.keys])}::text[]) with ordinality as k(key, ord)
+    ),
+    upstream_by_key as (
+      select u.partition_key, max(u.materialized_at) as materialized_at
+      from almanac.asset_partitions u
+      where u.asset_key = any(${sql.param([...(options.partitionedUpstream ?? [])])}::text[])
+        and u.partition_key = any(${sql.param([...options.keys])}::text[])
+      group by u.partition_key
+    ),
+    upstream_any as (
+      select max(u.materialized_at) as materialized_at
+      from almanac.asset_partitions u
+      where u.asset_key = any(${sql.param([...(options.unpartitionedUpstream ?? [])])}::text[])
+    )
+    select string_agg(
+      case
+        when p.status is null then ${c.missing}
+        when p.status = 'materialized' and (
+          p.code_version is distinct from ${options.codeVersion}
+          or ubk.materialized_at > p.materialized_at
+          or ua.materialized_at > p.materialized_at
+        ) then ${c.stale}
+        when p.status = 'materialized' then ${c.materialized}
+        when p.status = 'failed' then ${c.failed}
+        when p.status = 'running' then ${c.running}
+        else ${c.queued}
+      end, '' order by keys.ord) as statuses
+    from keys
+    left join almanac.asset_partitions p on p.asset_key = ${options.assetKey} and p.partition_key = keys.key
+    left join upstream_by_key ubk on ubk.partition_key = keys.key
+    cross join upstream_any ua`);
+  return result.rows[0]?.statuses ?? "";
+}
