@@ -21,6 +21,8 @@ export interface DbtProjectConfig {
   readonly seedPaths: readonly string[];
   /** Singular tests. Default `["tests"]`. */
   readonly testPaths: readonly string[];
+  /** Where `dbt deps` installs packages. Default `dbt_packages`. */
+  readonly packagesInstallPath: string;
   /** Global vars, with the `vars: {<project>: {...}}` block of this project laid over them. */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfigNode;
@@ -40,6 +42,8 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
     macroPaths: pathList(file, "macro-paths", data["macro-paths"], ["macros"]),
     seedPaths: pathList(file, "seed-paths", data["seed-paths"] ?? data["data-paths"], ["seeds"]),
     testPaths: pathList(file, "test-paths", data["test-paths"], ["tests"]),
+    packagesInstallPath:
+      pathList(file, "packages-install-path", data["packages-install-path"], ["dbt_packages"])[0] ?? "dbt_packages",
     vars: projectVars(file, name, data.vars),
     models: resourceTree(file, "models", name, data.models),
     seeds: resourceTree(file, "seeds", name, data.seeds),

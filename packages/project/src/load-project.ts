@@ -5,6 +5,7 @@ import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
 import { topologicalOrder } from "./dag.js";
 import { type DataTest, genericTestsOf, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
+import { loadDbtPackages } from "./dbt-packages.js";
 import { type DbtProjectConfig, folderConfig, parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
@@ -67,7 +68,9 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   const catalog = emptyCatalog();
   for (const file of files.properties)
     addPropertiesFile(catalog, YamlFile.parse(file.path, await readProjectFile(root, file.path)));
-  const macroFiles: MacroFile[] = [];
+  // Package macros first: the project's own macros of the same name override them, as in dbt.
+  const packages = await loadDbtPackages(root, dbt.packagesInstallPath);
+  const macroFiles: MacroFile[] = [...packages.macroFiles];
   for (const file of files.macros) macroFiles.push({ path: file.path, source: await readProjectFile(root, file.path) });
   const compiled: CompiledProject = {
     environment: new TemplateEnvironment(macroFiles, options.envVarPrefixes),
@@ -117,6 +120,8 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
         .filter((name) => !enabled.has(name) && !disabled.has(name))
         .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
       ...tests.warnings,
+      ...packages.warnings,
+      ...compiled.environment.skippedPackageFiles.map((why) => `${why}: skipped, its macros are unavailable`),
     ],
   };
   const rules = applyAssetRules(provisional, almanac, almanacFile);

@@ -97,7 +97,7 @@ export class TemplateEnvironment {
   readonly #env: nunjucks.Environment;
   readonly #scopes: RenderScope[] = [];
   /** Project macros by name, for `adapter.dispatch`. */
-  readonly #macros = new Map<string, { fn: (...args: unknown[]) => unknown; file: string }>();
+  readonly #macros = new Map<string, { fn: (...args: unknown[]) => unknown; file: string; package?: string }>();
 
   /** Prefixes `env_var()` may read inside `generate_schema_name`, which runs outside any model render. */
   readonly envVarPrefixes: readonly string[];
@@ -379,23 +379,35 @@ export class TemplateEnvironment {
     );
   }
 
+  /** Macro files of dbt packages that could not be compiled; their macros are unavailable. */
+  readonly skippedPackageFiles: string[] = [];
+
   #addMacroFile(file: MacroFile): void {
     let template: nunjucks.Template;
+    let exported: Record<string, unknown> = {};
     try {
       template = this.#compile(file.path, file.source);
+      // Running the file only defines its macros; a top-level error is reported against the file.
+      (template as unknown as NunjucksInternals).getExported({}, new JinjaFrame(), (error, result) => {
+        if (error) throw templateFailure(error, file.path);
+        exported = result;
+      });
     } catch (error) {
+      // A package file using Jinja Almanac refuses must not make the whole project unloadable.
+      if (file.package !== undefined) {
+        this.skippedPackageFiles.push(`${file.path}: ${(templateFailure(error, file.path) as Error).message}`);
+        return;
+      }
       throw templateFailure(error, file.path);
     }
-    let exported: Record<string, unknown> = {};
-    // Running the file only defines its macros; a top-level error is reported against the file.
-    (template as unknown as NunjucksInternals).getExported({}, new JinjaFrame(), (error, result) => {
-      if (error) throw templateFailure(error, file.path);
-      exported = result;
-    });
     for (const [name, value] of Object.entries(exported)) {
       if (typeof value !== "function") continue;
       const existing = this.#macros.get(name);
-      if (existing) {
+      const namespace = file.package === undefined ? undefined : this.#namespace(file.package);
+      // A project macro overrides a package's; two packages may share a name (each keeps its own).
+      const overrides = existing !== undefined && existing.package !== undefined && file.package === undefined;
+      const shadowed = existing !== undefined && file.package !== undefined;
+      if (existing && !overrides && !shadowed) {
         throw new AlmanacError(
           "ALMANAC_TEMPLATE_ERROR",
           `macro ${name} is defined twice (${existing.file}, ${file.path})`,
@@ -412,9 +424,24 @@ export class TemplateEnvironment {
           throw error;
         }
       };
-      this.#macros.set(name, { fn: wrapped, file: file.path });
+      if (namespace !== undefined) namespace[name] = wrapped;
+      if (shadowed) continue;
+      this.#macros.set(name, { fn: wrapped, file: file.path, package: file.package });
       this.#env.addGlobal(name, wrapped);
     }
+  }
+
+  readonly #namespaces = new Map<string, Record<string, unknown>>();
+
+  /** `dbt_utils.star(...)`: a package's macros under its name. */
+  #namespace(packageName: string): Record<string, unknown> {
+    let namespace = this.#namespaces.get(packageName);
+    if (namespace === undefined) {
+      namespace = {};
+      this.#namespaces.set(packageName, namespace);
+      this.#env.addGlobal(packageName, namespace);
+    }
+    return namespace;
   }
 }
 

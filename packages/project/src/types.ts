@@ -70,6 +70,8 @@ export interface MacroFile {
   /** Path relative to the project dir, POSIX separators, e.g. `macros/cents_to_dollars.sql`. */
   readonly path: string;
   readonly source: string;
+  /** The dbt package (under dbt_packages/) the file comes from; undefined for the project's own. */
+  readonly package?: string;
 }
 
 export interface SourceTable {
