@@ -28,6 +28,11 @@ export interface AlmanacEnv {
   /** `ALMANAC_READ_TOKENS`: comma-separated read-only tokens; when set, reads of `/api` (but health) need a token. Default: none. */
   readonly readTokens: readonly string[];
   /**
+   * `ALMANAC_WEB_PUBLIC_READ`: with `ALMANAC_API_TOKEN` set, `1`/`true` keeps the web pages'
+   * read-only views open and `0`/`false` sends visitors to `/login` first. Default true.
+   */
+  readonly webPublicRead: boolean;
+  /**
    * `ALMANAC_INSECURE`: `1`/`true` lets the server listen on a non-loopback `ALMANAC_HOST`
    * without `ALMANAC_API_TOKEN` (same as `--insecure`). Default off: that is refused.
    */
@@ -78,6 +83,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
         .filter((token) => token !== ""),
     ),
     insecure: flag(env.ALMANAC_INSECURE, "ALMANAC_INSECURE"),
+    webPublicRead:
+      nonEmpty(env.ALMANAC_WEB_PUBLIC_READ) === undefined ||
+      flag(env.ALMANAC_WEB_PUBLIC_READ, "ALMANAC_WEB_PUBLIC_READ"),
     rateLimitPerMinute: positiveInt(env.ALMANAC_RATE_LIMIT_PER_MINUTE, "ALMANAC_RATE_LIMIT_PER_MINUTE"),
     port: positiveInt(env.PORT, "PORT") ?? 3000,
     host: nonEmpty(env.ALMANAC_HOST) ?? "127.0.0.1",

@@ -73,6 +73,7 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         runQueue,
         apiToken: env.apiToken,
         readTokens: env.readTokens,
+        webPublicRead: env.webPublicRead,
         maxBackfillPartitions: env.maxBackfillPartitions,
         rateLimitPerMinute: env.rateLimitPerMinute,
         logger,

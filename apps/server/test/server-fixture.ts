@@ -28,7 +28,7 @@ export interface ServerFixture {
 }
 
 export interface ServerFixtureOptions
-  extends Partial<Pick<AppOptions, "apiToken" | "readTokens" | "logger" | "rateLimitPerMinute">> {
+  extends Partial<Pick<AppOptions, "apiToken" | "readTokens" | "logger" | "rateLimitPerMinute" | "webPublicRead">> {
   /** Load trips for 2024-01-01..2024-01-03 so runs can execute. Default false. */
   readonly trips?: boolean;
 }
@@ -63,6 +63,7 @@ export async function serverFixture(options: ServerFixtureOptions = {}): Promise
     apiToken: options.apiToken,
     readTokens: options.readTokens,
     rateLimitPerMinute: options.rateLimitPerMinute,
+    webPublicRead: options.webPublicRead,
     logger: options.logger ?? false,
     now: () => now,
   });

@@ -33,6 +33,8 @@ export async function webPages(app: FastifyInstance, options: WebOptions): Promi
   // check of `/api` leaves them to the session check below.
   app.addHook("onRoute", (route) => {
     options.routes.add(route.url);
+    // Pages are not part of the REST API's OpenAPI document.
+    route.schema = { ...route.schema, hide: true };
   });
   await app.register(cookie, { secret: cookieSecret(options.apiToken) });
   await app.register(formbody, { bodyLimit: 16 * 1024 });

@@ -167,9 +167,11 @@ export function assetPages(app: FastifyInstance, options: WebOptions, pages: Pag
 
   app.post("/assets/:key/materialize", async (request, reply) => {
     const key = (request.params as { key: string }).key;
-    const partition = formField(request.body, "partition", 64);
-    const upstream = formField(request.body, "upstream", 8) !== undefined;
+    let partition: string | undefined;
+    let upstream = false;
     try {
+      partition = formField(request.body, "partition", 64);
+      upstream = formField(request.body, "upstream", 8) !== undefined;
       const run = await requestRun(
         ctx,
         { select: upstream ? `+${key}` : key, partition: partitionsOf(ctx.project, key) ? partition : undefined },
@@ -189,16 +191,19 @@ export function assetPages(app: FastifyInstance, options: WebOptions, pages: Pag
 
   app.post("/assets/:key/backfill", async (request, reply) => {
     const key = (request.params as { key: string }).key;
-    const values = {
-      kind: "backfill",
-      from: formField(request.body, "from", 64),
-      to: formField(request.body, "to", 64),
-      policy: formField(request.body, "policy", 32),
-      maxPartitionsPerRun: formField(request.body, "maxPartitionsPerRun", 12),
-      only: formField(request.body, "only", 32),
-      upstream: formField(request.body, "upstream", 8),
-    };
+    // What was typed, shown again when the form comes back with an error.
+    const values: Record<string, string | undefined> = { kind: "backfill" };
     try {
+      for (const [name, max] of [
+        ["from", 64],
+        ["to", 64],
+        ["policy", 32],
+        ["maxPartitionsPerRun", 12],
+        ["only", 32],
+        ["upstream", 8],
+      ] as const) {
+        values[name] = formField(request.body, name, max);
+      }
       if (values.from === undefined || values.to === undefined) {
         throw new AlmanacError("ALMANAC_BAD_REQUEST", "a backfill needs both the first and the last partition");
       }
