@@ -63,8 +63,10 @@ program
   );
 
 program
-  .command("seed [names...]")
-  .description("load seeds/*.csv into the warehouse (all seeds, or the named ones), in one transaction")
+  .command("seed [selection...]")
+  .description(
+    "load seeds/*.csv into the warehouse, in one transaction: all seeds, the named ones, or those a model selection reads (+orders)",
+  )
   .action(action((projectDir, names: string[]) => seedCommand(env, projectDir, names)));
 
 program

@@ -120,7 +120,8 @@ describe("the jaffle_shop example, as dbt users write it", () => {
 
   it("seeding again refills the same tables in place, so views on them keep working", async () => {
     await pool.query("create view public.raw_orders_count as select count(*) as n from public.raw_orders");
-    const reports = await loadSeeds(ctx, ["raw_orders"]);
+    // `+stg_orders` selects the seeds stg_orders reads: raw_orders.
+    const reports = await loadSeeds(ctx, ["+stg_orders"]);
     assert.deepEqual(
       reports.map((r) => [r.name, r.mode]),
       [["raw_orders", "reloaded"]],

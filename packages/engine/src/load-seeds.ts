@@ -13,14 +13,15 @@ export interface SeedReport extends SeedLoadResult {
 }
 
 /**
- * Loads seeds `names` (every seed when empty) into the warehouse, dbt's `dbt seed`. Every CSV is
+ * Loads the seeds `selection` names (seed names or model selections, see `selectSeeds`; every
+ * seed when empty) into the warehouse, dbt's `dbt seed`. Every CSV is
  * read and typed first, then all seeds load in one transaction: a malformed file or a value that
  * does not fit its column type (ALMANAC_BAD_SEED, with `file:line` or the seed's file) leaves
  * every seed table as it was.
  */
-export async function loadSeeds(ctx: EngineContext, names: readonly string[]): Promise<SeedReport[]> {
+export async function loadSeeds(ctx: EngineContext, selection: readonly string[]): Promise<SeedReport[]> {
   const tables: SeedTable[] = [];
-  for (const seed of selectSeeds(ctx.project, names)) tables.push(await readSeed(ctx.project, seed, ctx.target));
+  for (const seed of selectSeeds(ctx.project, selection)) tables.push(await readSeed(ctx.project, seed, ctx.target));
   const client = await ctx.warehouse.connect();
   let broken: Error | undefined;
   try {

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { didYouMean } from "./did-you-mean.js";
 import { relationFor } from "./relation.js";
 import { compiledEnvironment } from "./render-model.js";
+import { selectModels } from "./select-models.js";
 import type { Project, Relation, Seed, Target } from "./types.js";
 
 /** One column of a seed table: its header name and the Postgres type it is created with. */
@@ -91,20 +92,33 @@ export function seedRelationOf(project: Project, seed: Seed, target: Target): Re
   return relationFor(target, seed.name, seed.config, compiledEnvironment(project).schemaNamer);
 }
 
-/** The seeds named in `names` (all seeds when empty); an unknown name is ALMANAC_UNKNOWN_ASSET with a did-you-mean. */
-export function selectSeeds(project: Project, names: readonly string[]): Seed[] {
-  if (names.length === 0) return [...project.seeds.values()];
-  return names.map((name) => {
-    const seed = project.seeds.get(name);
-    if (seed === undefined) {
+/**
+ * The seeds a selection names (every seed when empty). Each term is a seed name, or a model
+ * selection in dbt syntax whose models' seeds are taken: `+customers` gives the seeds
+ * customers reads, directly or through its upstream models. An unknown name is
+ * ALMANAC_UNKNOWN_ASSET with a did-you-mean.
+ */
+export function selectSeeds(project: Project, terms: readonly string[]): Seed[] {
+  if (terms.length === 0) return [...project.seeds.values()];
+  const selected = new Set<string>();
+  for (const term of terms.flatMap((text) => text.split(/\s+/)).filter(Boolean)) {
+    if (project.seeds.has(term)) {
+      selected.add(term);
+      continue;
+    }
+    const isModelSelector = /[+:,*]/.test(term) || project.models.has(term);
+    if (!isModelSelector) {
       const known = [...project.seeds.keys()];
       const listed = known.length === 0 ? "the project has no seeds" : `seeds: ${known.join(", ")}`;
-      throw new AlmanacError("ALMANAC_UNKNOWN_ASSET", `no seed named "${name}"${didYouMean(name, known)} (${listed})`, {
-        asset: name,
+      throw new AlmanacError("ALMANAC_UNKNOWN_ASSET", `no seed named "${term}"${didYouMean(term, known)} (${listed})`, {
+        asset: term,
       });
     }
-    return seed;
-  });
+    for (const model of selectModels(project, term)) {
+      for (const seed of project.models.get(model)?.seedRefs ?? []) selected.add(seed);
+    }
+  }
+  return [...project.seeds.values()].filter((seed) => selected.has(seed.name));
 }
 
 /**

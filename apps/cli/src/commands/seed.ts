@@ -3,8 +3,9 @@ import type { AlmanacEnv } from "../config.js";
 import { openSession } from "../connections.js";
 
 /**
- * `almanac seed [names...]`: load `seeds/*.csv` into the warehouse (all seeds, or the named
- * ones), dbt's `dbt seed`. All or nothing: a bad file changes no table.
+ * `almanac seed [selection...]`: load `seeds/*.csv` into the warehouse, dbt's `dbt seed`: all
+ * seeds, the named ones, or the ones a model selection reads (`+orders`). All or nothing: a bad
+ * file changes no table.
  */
 export async function seedCommand(env: AlmanacEnv, projectDir: string, names: readonly string[]) {
   const session = await openSession(env, projectDir);
