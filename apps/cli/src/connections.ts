@@ -47,6 +47,11 @@ export function newPool(connectionString: string, size = 4): pg.Pool {
   const pool = new pg.Pool({ connectionString, max: size, application_name: "almanac" });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  // Nor may a checked-out one (a step's transaction, a store transaction): pg-pool removes its
+  // idle listener on checkout, and a client whose backend dies (pg_terminate_backend, a Postgres
+  // restart) emits 'error' with no listener, which kills the process. Its queries still fail
+  // (retryable), and release() drops the dead client from the pool.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 
