@@ -38,7 +38,7 @@ test("scenario 5: overlapping backfills and duplicate requests — one writer pe
   const collisions: string[][] = [];
   const sampler = (async () => {
     while (sampling) {
-      const days = await windowsInFlight().catch(() => []);
+      const days = await windowsInFlight().catch((): string[] => []);
       samples++;
       maxInFlight = Math.max(maxInFlight, days.length);
       if (new Set(days).size !== days.length || days.includes("unreadable")) collisions.push(days);

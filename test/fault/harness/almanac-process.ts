@@ -18,6 +18,8 @@ export interface AlmanacProcess {
   /** Resolves with the exit code (or signal name) once it exited. */
   exited(): Promise<number | string>;
   readonly running: boolean;
+  /** True once the test asked it to stop: an exit is then expected, not a crash. */
+  readonly stopRequested: boolean;
 }
 
 /** Spawns `almanac <command>` with exactly `env` (plus PATH), output kept in memory. */
@@ -36,6 +38,7 @@ export function spawnAlmanac(name: string, command: string, env: Record<string, 
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exit = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
+  let stopRequested = false;
   return {
     name,
     child,
@@ -44,7 +47,11 @@ export function spawnAlmanac(name: string, command: string, env: Record<string, 
     get running() {
       return child.exitCode === null && child.signalCode === null;
     },
+    get stopRequested() {
+      return stopRequested;
+    },
     async stop(signal = "SIGTERM") {
+      stopRequested = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exit;
     },

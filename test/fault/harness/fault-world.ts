@@ -151,6 +151,9 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
       const deadline = Date.now() + timeoutMs;
       let lastError: unknown;
       while (Date.now() < deadline) {
+        // A process that died on its own is a failed scenario: say so now, not at the timeout.
+        const crashed = processes.find((p) => !p.running && !p.stopRequested);
+        if (crashed) throw new Error(`${crashed.name} exited on its own while waiting for ${what}\n${logs()}`);
         try {
           const value = await check();
           if (value !== undefined && value !== false) return value as never;
