@@ -41,17 +41,33 @@ export function layoutLineage(
     const upstream = asset.deps.map((dep) => depth.get(dep)).filter((d): d is number => d !== undefined);
     depth.set(asset.key, upstream.length === 0 ? 0 : Math.max(...upstream) + 1);
   }
+  // Column by column, each asset goes next to its upstream: ordered by the mean row of its
+  // deps (the barycenter heuristic), which removes most edge crossings in one pass.
+  const columns = new Map<number, (typeof assets)[number][]>();
+  for (const asset of assets) {
+    const column = depth.get(asset.key) ?? 0;
+    columns.set(column, [...(columns.get(column) ?? []), asset]);
+  }
+  const rowOf = new Map<string, number>();
   const rowInColumn = new Map<number, number>();
   const position = new Map<string, { x: number; y: number }>();
-  const nodes = assets.map((asset): LineageNode => {
-    const column = depth.get(asset.key) ?? 0;
-    const row = rowInColumn.get(column) ?? 0;
-    rowInColumn.set(column, row + 1);
-    const x = margin + column * (nodeWidth + columnGap);
-    const y = margin + row * (nodeHeight + rowGap);
-    position.set(asset.key, { x, y });
-    return { key: asset.key, health: asset.health, x, y };
-  });
+  const nodes: LineageNode[] = [];
+  for (const column of [...columns.keys()].sort((a, b) => a - b)) {
+    const members = columns.get(column) ?? [];
+    const meanRow = (asset: (typeof assets)[number]) => {
+      const rows = asset.deps.map((dep) => rowOf.get(dep)).filter((r): r is number => r !== undefined);
+      return rows.length === 0 ? 0 : rows.reduce((sum, r) => sum + r, 0) / rows.length;
+    };
+    const ordered = column === 0 ? members : [...members].sort((a, b) => meanRow(a) - meanRow(b));
+    ordered.forEach((asset, row) => {
+      rowOf.set(asset.key, row);
+      const x = margin + column * (nodeWidth + columnGap);
+      const y = margin + row * (nodeHeight + rowGap);
+      position.set(asset.key, { x, y });
+      nodes.push({ key: asset.key, health: asset.health, x, y });
+    });
+    rowInColumn.set(column, ordered.length);
+  }
   const edges: LineageEdge[] = [];
   for (const asset of assets) {
     const to = position.get(asset.key);
@@ -66,12 +82,12 @@ export function layoutLineage(
       edges.push({ d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}` });
     }
   }
-  const columns = Math.max(1, ...[...rowInColumn.keys()].map((c) => c + 1));
+  const columnCount = Math.max(1, ...[...rowInColumn.keys()].map((c) => c + 1));
   const rows = Math.max(1, ...rowInColumn.values());
   return {
     nodes,
     edges,
-    width: margin * 2 + columns * nodeWidth + (columns - 1) * columnGap,
+    width: margin * 2 + columnCount * nodeWidth + (columnCount - 1) * columnGap,
     height: margin * 2 + rows * nodeHeight + (rows - 1) * rowGap,
     nodeWidth,
     nodeHeight,

@@ -23,7 +23,10 @@ export function pageRenderer(
     send(request, reply, template, context, status = 200) {
       const html = templates.render(template, {
         ...context,
-        now: settings.now(),
+        // Store timestamps are wall-clock: "5 min ago" is against the wall clock. `appNow` is
+        // the app's clock (injectable in tests), which decides partitions and schedule ticks.
+        now: new Date(),
+        appNow: settings.now(),
         auth: {
           required: settings.apiToken !== undefined,
           signedIn: settings.apiToken !== undefined && isSignedIn(request, settings.apiToken),
