@@ -1,0 +1,75 @@
+/**
+ * B2 — orchestration overhead. Three trivial partitioned models in a chain (one row per day
+ * each), 3,650 daily partitions backfilled through the REST API with `serve` and `worker`
+ * processes, against `psql` running `begin; delete; insert; commit` per model-partition in one
+ * session: what Almanac adds around the SQL.
+ */
+import path from "node:path";
+import { loadProject } from "@almanac/project";
+import { createTestDatabase } from "@almanac/testing";
+import { postJson, startAlmanac, waitForBackfill } from "./lib/almanac-processes.js";
+import { alternate, medianRatio, secondsSince } from "./lib/alternate.js";
+import { benchQueuePrefix, dropQueue, redisUrl } from "./lib/bench-env.js";
+import { partitionScripts } from "./lib/partition-sql.js";
+import { runPsqlSessions } from "./lib/psql-sessions.js";
+import type { BenchResult } from "./lib/report.js";
+import { round } from "./lib/stats.js";
+
+/** The ISO date `days` after `date`. */
+export function dayAfter(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const projectDir = path.join(import.meta.dirname, "projects/trivial");
+const models = ["m1", "m2", "m3"];
+const from = "2016-01-01";
+const target = { name: "dev", schema: "public", type: "postgres" } as const;
+
+export async function runB2(rounds = 3, partitions = 3_650): Promise<BenchResult> {
+  const to = dayAfter(from, partitions - 1);
+  const database = await createTestDatabase();
+  const queuePrefix = benchQueuePrefix("b2");
+  const almanac = await startAlmanac({ databaseUrl: database.url, redisUrl, queuePrefix, projectDir });
+  try {
+    const backfill = async (range: { from: string; to: string }) => {
+      const started = performance.now();
+      const { backfillId } = await postJson<{ backfillId: string }>(`${almanac.base}/api/backfills`, {
+        select: models.join(" "),
+        ...range,
+      });
+      const done = await waitForBackfill(almanac.base, backfillId);
+      if (done.status !== "completed") throw new Error(`backfill ended ${done.status}: ${JSON.stringify(done.counts)}`);
+      return secondsSince(started);
+    };
+    // Creates the tables and warms both sides' caches on a week.
+    await backfill({ from, to: dayAfter(from, 6) });
+    const project = await loadProject(projectDir);
+    const script = partitionScripts(project, models, from, to, target).join("");
+
+    const result = await alternate(
+      [
+        { name: "almanac", run: () => backfill({ from, to }) },
+        { name: "psql", run: () => runPsqlSessions(database.url, [script]) },
+      ],
+      rounds,
+    );
+    const almanacSeconds = result.medians.almanac as number;
+    const psqlSeconds = result.medians.psql as number;
+    return {
+      id: "B2",
+      title: `Orchestration overhead: ${partitions.toLocaleString("en")} partitions × 3 trivial models`,
+      metrics: [
+        { name: "partitions/s", value: round(partitions / almanacSeconds, 0), target: ">= 1000" },
+        { name: "ms per model-partition", value: round((almanacSeconds * 1000) / (partitions * 3), 3) },
+        { name: "psql ms per model-partition", value: round((psqlSeconds * 1000) / (partitions * 3), 3) },
+        { name: "ratio to psql", value: round(medianRatio(result, "almanac", "psql")), target: "<= 1.5" },
+      ],
+      raw: result,
+    };
+  } finally {
+    await almanac.stop();
+    await dropQueue(queuePrefix);
+    await database.drop();
+  }
+}
+

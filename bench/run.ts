@@ -1,0 +1,60 @@
+/**
+ * `npm run bench [B1 B3 …]`: runs the benchmarks (all, or those named), prints each figure
+ * against its target, and writes docs/benchmarks/results.json and docs/benchmarks/ratios.svg.
+ * Each benchmark alternates Almanac and its baseline round after round in this one run, so
+ * the ratios hold on a noisy machine even when the raw seconds do not.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { adminUrl, repoRoot } from "@almanac/testing";
+import { runB2 } from "./b2-orchestration-overhead.js";
+import { runB3 } from "./b3-status-reads.js";
+import { runB4 } from "./b4-schedule-latency.js";
+import { runB5 } from "./b5-enqueue.js";
+import { ratioChart } from "./lib/chart.js";
+import { describeMachine } from "./lib/machine.js";
+import { type BenchResult, meetsTarget } from "./lib/report.js";
+
+const benchmarks: Record<string, () => Promise<BenchResult>> = {
+  B2: () => runB2(),
+  B3: () => runB3(),
+  B4: () => runB4(),
+  B5: () => runB5(),
+};
+
+const wanted = process.argv.slice(2).map((name) => name.toUpperCase());
+const unknown = wanted.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; known: ${Object.keys(benchmarks).join(", ")}`);
+  process.exit(2);
+}
+
+const outDir = path.join(repoRoot, "docs/benchmarks");
+const machine = await describeMachine(adminUrl);
+console.log(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+console.log(`Postgres ${JSON.stringify(machine.postgres)}`);
+const started = new Date();
+const results: BenchResult[] = [];
+for (const [id, run] of Object.entries(benchmarks)) {
+  if (wanted.length > 0 && !wanted.includes(id)) continue;
+  console.log(`\n${id}`);
+  const t = performance.now();
+  const result = await run();
+  results.push(result);
+  console.log(`${id} ${result.title} (${Math.round((performance.now() - t) / 1000)} s)`);
+  for (const metric of result.metrics) {
+    const verdict = meetsTarget(metric);
+    const mark =
+      verdict === undefined ? "" : verdict ? `  target ${metric.target}: met` : `  target ${metric.target}: MISSED`;
+    console.log(`  ${metric.name.padEnd(36)} ${String(metric.value).padStart(10)}${mark}`);
+  }
+}
+
+await mkdir(outDir, { recursive: true });
+const file = wanted.length > 0 ? `results-${wanted.join("-").toLowerCase()}.json` : "results.json";
+await writeFile(
+  path.join(outDir, file),
+  `${JSON.stringify({ startedAt: started.toISOString(), machine, results }, null, 2)}\n`,
+);
+if (wanted.length === 0) await writeFile(path.join(outDir, "ratios.svg"), await ratioChart(results));
+console.log(`\nwrote docs/benchmarks/${file}${wanted.length === 0 ? " and docs/benchmarks/ratios.svg" : ""}`);
