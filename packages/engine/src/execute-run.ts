@@ -4,15 +4,14 @@ import { AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac
 import { type PartitionsDefinition, partitionKeysInRange } from "@almanac/partitions";
 import {
   appendRunEvents,
+  beginStep,
   finishRun,
   finishStep,
   getRun,
   heartbeatRun,
-  markPartitionsRunning,
   releaseRunPartitions,
   type StoreDb,
   startRun,
-  startStep,
   storeDb,
 } from "@almanac/store";
 import { codeVersion } from "./code-version.js";
@@ -73,22 +72,14 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   for (const step of run.steps) {
     // A run picked up again after its worker died resumes after its last committed step.
     if (step.status === "succeeded") continue;
-    // Between steps: stop when someone asked to cancel, or another attempt took the run over.
-    const beat = await heartbeatRun(db, { runId, attempt: started.attempt });
-    if (!beat) {
-      // The run finished elsewhere or a newer attempt owns it: that attempt records the outcome.
-      throw new AlmanacError("ALMANAC_RUN_TAKEN_OVER", `run ${runId} is no longer owned by attempt ${started.attempt}`);
-    }
-    if (beat.cancelRequested) {
-      canceled = true;
-      break;
-    }
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
     const keys = stepKeys(partitions, step);
-    // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
-    const stopBeating = beatDuringStep(db, { runId, attempt: started.attempt });
-    const result = await runStep(ctx, db, stepToRun, keys, state).finally(stopBeating);
+    const result = await runStep(ctx, db, stepToRun, keys, state, started.attempt);
+    if (result === "canceled") {
+      canceled = true;
+      break;
+    }
     if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
     if (result.status !== "succeeded") state.failed.add(step.assetKey, keys);
     const report: StepReport = {
@@ -128,15 +119,35 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   return { runId, status, steps: reports };
 }
 
-/** One step: skipped after an upstream failure, left alone when an unchanged view, else run. */
+/**
+ * One step: skipped after an upstream failure, left alone when an unchanged view, else run.
+ * First, between steps, the run's heartbeat says whether to stop: someone asked to cancel
+ * (`"canceled"`), or another attempt took the run over (thrown).
+ */
 async function runStep(
   ctx: EngineContext,
   db: StoreDb,
   step: StepToRun,
   keys: readonly string[],
   state: RunState,
-): Promise<StepResult> {
+  attempt: number,
+): Promise<StepResult | "canceled"> {
   const blocker = upstreamFailure(ctx.project, step.assetKey, keys, state.runAssets, state.failed);
+  const beat = blocker
+    ? await heartbeatRun(db, { runId: step.runId, attempt })
+    : await beginStep(db, {
+        runId: step.runId,
+        attempt,
+        idx: step.idx,
+        assetKey: step.assetKey,
+        partitionKeys: keys,
+        message: `${stepLabel(step)}: started`,
+      });
+  if (!beat) {
+    // The run finished elsewhere or a newer attempt owns it: that attempt records the outcome.
+    throw new AlmanacError("ALMANAC_RUN_TAKEN_OVER", `run ${step.runId} is no longer owned by attempt ${attempt}`);
+  }
+  if (beat.cancelRequested) return "canceled";
   if (blocker) {
     const error = new AlmanacError(
       "ALMANAC_UPSTREAM_FAILED",
@@ -150,15 +161,12 @@ async function runStep(
     version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
     state.versions.set(step.assetKey, version);
   }
-  await startStep(db, { runId: step.runId, idx: step.idx });
   if (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version)) {
     return skipUnchangedView(db, step);
   }
-  await markPartitionsRunning(db, { runId: step.runId, assetKey: step.assetKey, partitionKeys: [...keys] });
-  await appendRunEvents(db, [
-    { runId: step.runId, stepIdx: step.idx, level: "info", message: `${stepLabel(step)}: started` },
-  ]);
-  return executeWithRetries(ctx, step, keys, state.partitions, version);
+  // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
+  const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
+  return executeWithRetries(ctx, step, keys, state.partitions, version).finally(stopBeating);
 }
 
 async function executeWithRetries(

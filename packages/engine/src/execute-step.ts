@@ -1,7 +1,7 @@
 import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
-import { finishStep, markPartitionsMaterialized, storeDb } from "@almanac/store";
+import { appendRunEvents, finishStep, markPartitionsMaterialized, storeDb } from "@almanac/store";
 import { materialize, relationExists } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
@@ -28,7 +28,7 @@ export interface StepResult {
   readonly warnings: readonly string[];
   /** True when the step had nothing to do (an unchanged view). */
   readonly unchanged?: boolean;
-  /** Log events for the run, in order. */
+  /** Log events for the run, in order, that are not recorded yet: the caller appends them. */
   readonly events: readonly RunEvent[];
   readonly error?: AlmanacError;
 }
@@ -85,17 +85,6 @@ export async function executeStep(
       rowsWritten: result.rowsWritten,
       rowsDeleted: result.rowsDeleted,
     };
-    const recordSuccess = async (db: ReturnType<typeof storeDb>) => {
-      await markPartitionsMaterialized(db, { ...status, codeVersion });
-      await finishStep(db, finished);
-    };
-    if (ctx.sharedTransaction) await recordSuccess(storeDb(client));
-    await client.query("commit");
-    if (!ctx.sharedTransaction) await recordSuccess(storeDb(ctx.store));
-    // dbt tests of the model, on the committed partitions; they record verdicts, never throw.
-    const checkEvents = await checkStepPartitions(ctx, step, keys);
-
-    const durationMs = Math.round(performance.now() - started);
     const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
       runId: step.runId,
       stepIdx: step.idx,
@@ -103,20 +92,33 @@ export async function executeStep(
       message,
       data,
     });
+    const durationMs = Math.round(performance.now() - started);
+    const events = [
+      ...result.warnings.map((warning) => event("warn", warning)),
+      event(
+        "info",
+        `${stepLabel(step)}: ${result.rowsWritten} rows written, ${result.rowsDeleted} removed (${durationMs} ms)`,
+        { rowsWritten: result.rowsWritten, rowsDeleted: result.rowsDeleted, durationMs },
+      ),
+    ];
+    // Status, step and log lines in the data's transaction: one commit per step, and a step
+    // never shows succeeded without its log.
+    const recordSuccess = async (db: ReturnType<typeof storeDb>) => {
+      await markPartitionsMaterialized(db, { ...status, codeVersion });
+      await finishStep(db, finished);
+      await appendRunEvents(db, events);
+    };
+    if (ctx.sharedTransaction) await recordSuccess(storeDb(client));
+    await client.query("commit");
+    if (!ctx.sharedTransaction) await recordSuccess(storeDb(ctx.store));
+    // dbt tests of the model, on the committed partitions; they record verdicts, never throw.
+    const checkEvents = await checkStepPartitions(ctx, step, keys);
     return {
       status: "succeeded",
       rowsWritten: result.rowsWritten,
       rowsDeleted: result.rowsDeleted,
       warnings: result.warnings,
-      events: [
-        ...result.warnings.map((warning) => event("warn", warning)),
-        event(
-          "info",
-          `${stepLabel(step)}: ${result.rowsWritten} rows written, ${result.rowsDeleted} removed (${durationMs} ms)`,
-          { rowsWritten: result.rowsWritten, rowsDeleted: result.rowsDeleted, durationMs },
-        ),
-        ...checkEvents,
-      ],
+      events: checkEvents,
     };
   } catch (error) {
     await client.query("rollback").catch((rollbackError: Error) => {

@@ -43,6 +43,8 @@ export { backfillRunGate } from "./sql/backfill-run-gate.js";
 export type { BackfillStepCount } from "./sql/backfill-step-counts.js";
 export { backfillStepCounts } from "./sql/backfill-step-counts.js";
 export { backfillsRunCounts } from "./sql/backfills-run-counts.js";
+export type { BeginStepInput } from "./sql/begin-step.js";
+export { beginStep } from "./sql/begin-step.js";
 export type { CanceledBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export { cancelBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export type { CreateBackfillInput } from "./sql/create-backfill.js";

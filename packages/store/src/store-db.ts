@@ -11,5 +11,17 @@ export type StoreDb = NodePgDatabase<typeof schema>;
  * Repositories never open transactions themselves: each is one statement, atomic on its own.
  */
 export function storeDb(client: pg.Pool | pg.PoolClient | pg.Client): StoreDb {
-  return drizzle({ client, schema });
+  let db = wrapped.get(client);
+  if (db === undefined) {
+    db = drizzle({ client, schema });
+    wrapped.set(client, db);
+  }
+  return db;
 }
+
+/**
+ * One drizzle instance per client: building one walks the whole schema (relations included),
+ * which cost more CPU than a short step's SQL when every step wrapped its pooled client anew.
+ * Pooled clients are reused objects, so the cache hits; a dropped client takes its entry along.
+ */
+const wrapped = new WeakMap<pg.Pool | pg.PoolClient | pg.Client, StoreDb>();
