@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { lockRelationDdl } from "./ddl-lock.js";
+import { writeDirectly } from "./direct-write.js";
 import type { IncrementalPlan } from "./incremental-plan.js";
 import { targetAlias, type WriteCounts, writeStaged } from "./incremental-strategies.js";
 import { modelAlias, modelSubquery } from "./model-sql.js";
@@ -60,12 +61,14 @@ async function createTarget(session: MaterializeSession, select: string, plan: I
 }
 
 /**
- * Later runs: the model's rows (only the window's, when there is one) are staged once in a
+ * Later runs: unless {@link writeDirectly} can skip it (the common case), the model's rows (only the window's, when there is one) are staged once in a
  * temporary table dropped at commit, the table's columns are reconciled with `on_schema_change`,
  * and the strategy moves the staged rows in. Staging runs the model's SELECT exactly once, however
  * many statements the strategy needs, and lets schema differences be seen before anything is written.
  */
 async function updateTarget(session: MaterializeSession, select: string, plan: IncrementalPlan): Promise<WriteCounts> {
+  const direct = await writeDirectly(session, select, plan);
+  if (direct) return direct;
   const target = quoteRelation(session.relation);
   // Random, because one transaction may materialize several models (or one model twice) and
   // every stage lives until that transaction ends.

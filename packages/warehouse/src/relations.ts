@@ -7,6 +7,9 @@ export interface Column {
   readonly name: string;
   /** `format_type` spelling, e.g. `integer`, `timestamp with time zone`, `character varying(20)`. */
   readonly dataType: string;
+  /** The type's oid and modifier, when read from the catalog (to compare with a query's output). */
+  readonly typeId?: number;
+  readonly typeMod?: number;
 }
 
 /** What stands at a relation's name, as far as materializations care. */

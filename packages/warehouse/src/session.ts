@@ -1,7 +1,15 @@
 import type pg from "pg";
+import { modelSubquery } from "./model-sql.js";
 import { type Column, kindOfRelkind, type RelationKind, relationKindSql } from "./relations.js";
 import { toWarehouseError } from "./sql-errors.js";
 import type { Relation } from "./types.js";
+
+/** A column of a query's output, as its row description tells it. */
+export interface OutputColumn {
+  readonly name: string;
+  readonly typeId: number;
+  readonly typeMod: number;
+}
 
 /** Bind parameter values; window bounds are the only values Almanac sends. */
 export type Params = readonly (string | readonly string[])[];
@@ -72,8 +80,9 @@ export class MaterializeSession {
    * (`"s"."t"`, `pg_temp."x"`) so temporary tables work too; absent relations get `[]`.
    */
   async columnsOf(quotedNames: readonly string[]): Promise<Column[][]> {
-    const { rows } = await this.run<{ i: string; name: string; data_type: string }>(
-      `select r.i, a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as data_type
+    const { rows } = await this.run<{ i: string; name: string; data_type: string; type_id: number; type_mod: number }>(
+      `select r.i, a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as data_type,
+       a.atttypid::int as type_id, a.atttypmod as type_mod
   from unnest($1::text[]) with ordinality as r(relation, i)
   join pg_catalog.pg_attribute a on a.attrelid = pg_catalog.to_regclass(r.relation)
  where a.attnum > 0 and not a.attisdropped
@@ -81,7 +90,27 @@ export class MaterializeSession {
       [quotedNames],
     );
     const result: Column[][] = quotedNames.map(() => []);
-    for (const row of rows) result[Number(row.i) - 1]?.push({ name: row.name, dataType: row.data_type });
+    for (const row of rows) {
+      result[Number(row.i) - 1]?.push({
+        name: row.name,
+        dataType: row.data_type,
+        typeId: row.type_id,
+        typeMod: row.type_mod,
+      });
+    }
     return result;
+  }
+
+  /**
+   * The columns a SELECT returns, by name and type, from its row description: `limit 0` plans
+   * the query and reads no rows.
+   */
+  async outputColumnsOf(select: string): Promise<OutputColumn[]> {
+    const result = await this.run(`${modelSubquery(select)} limit 0`);
+    return result.fields.map((field) => ({
+      name: field.name,
+      typeId: field.dataTypeID,
+      typeMod: field.dataTypeModifier,
+    }));
   }
 }

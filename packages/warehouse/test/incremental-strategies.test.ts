@@ -65,6 +65,37 @@ describe("incremental strategies", () => {
       assert.deepEqual(rerun.warnings, []);
     });
 
+    it("writes straight from the model when its columns match the table, and stages when they do not", async () => {
+      const direct = "overwrite_direct";
+      await setSource(direct, [
+        [1, "eu", "2024-01-01", 10],
+        [2, "us", "2024-01-02", 20],
+      ]);
+      await run(direct, partition(day1));
+      const steady = await run(direct, partition(day2));
+      assert.equal(
+        steady.statements.some((s) => s.startsWith("create temporary table")),
+        false,
+        "no staging table in the steady state",
+      );
+      assert.deepEqual([steady.rowsDeleted, steady.rowsWritten], [0, 1]);
+      // A type the table does not have (fare as numeric) goes through the staged path, which casts.
+      const cast = await inTransaction(wh.client, () =>
+        materialize(wh.client, {
+          relation: { schema: "analytics", identifier: direct },
+          sql: `select id, region, day, fare::numeric as fare from src.${direct}`,
+          materialized: "incremental",
+          ...partition(day1),
+        }),
+      );
+      assert.ok(cast.statements.some((s) => s.startsWith("create temporary table")));
+      assert.deepEqual([cast.rowsDeleted, cast.rowsWritten], [1, 1]);
+      assert.deepEqual(await tripsOf(direct), [
+        [1, "eu", "2024-01-01", 10],
+        [2, "us", "2024-01-02", 20],
+      ]);
+    });
+
     it("running day D never changes day D+1", async () => {
       await setSource(name, [
         [1, "eu", "2024-01-01", 11],
