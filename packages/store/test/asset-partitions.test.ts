@@ -155,7 +155,6 @@ test("a partition that failed after it was materialized still shows its data", a
     running: 0,
     materialized: 0,
     failed: 1,
-    withData: 1,
     total: 1,
   });
 });
@@ -266,7 +265,6 @@ test("3,650 partitions are marked set-based, in milliseconds, and listed by rang
     running: 0,
     materialized: 3_000,
     failed: 650,
-    withData: 3_000,
     total: 3_650,
   });
 });
@@ -335,8 +333,8 @@ test("assetStatusCounts: one row per asset with every stored status", async () =
 
   const counts = await assetStatusCounts(db, { assetKeys: ["counted_b", "counted_a", "nothing_here"] });
   assert.deepEqual(counts, [
-    { assetKey: "counted_a", queued: 1, running: 1, materialized: 1, failed: 1, withData: 1, total: 4 },
-    { assetKey: "counted_b", queued: 0, running: 0, materialized: 1, failed: 0, withData: 1, total: 1 },
+    { assetKey: "counted_a", queued: 1, running: 1, materialized: 1, failed: 1, total: 4 },
+    { assetKey: "counted_b", queued: 0, running: 0, materialized: 1, failed: 0, total: 1 },
   ]);
   assert.deepEqual(await assetStatusCounts(db, { assetKeys: [] }), []);
 });
