@@ -111,4 +111,31 @@ describe("GET /api/assets", () => {
       assert.equal(res.json().error.code, code, query);
     }
   });
+
+  test("statuses give one character per partition, the same as the full listing", async () => {
+    const res = await f.app.inject({ method: "GET", url: "/api/assets/daily_metrics/statuses" });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), {
+      asset: "daily_metrics",
+      partitions: "daily",
+      from: "2024-01-01",
+      to: "2024-01-09",
+      statuses: "-m--q----",
+    });
+    const range = await f.app.inject({
+      method: "GET",
+      url: "/api/assets/daily_metrics/statuses?from=2024-01-02&to=2024-01-05",
+    });
+    assert.equal(range.json().statuses, "m--q");
+    for (const [url, status, code] of [
+      ["/api/assets/stg_trips/statuses", 400, "ALMANAC_NOT_PARTITIONED"],
+      ["/api/assets/daily_metrics/statuses?from=2024-1-5", 400, "ALMANAC_BAD_PARTITION_KEY"],
+      ["/api/assets/daily_metrics/statuses?from=2024-01-05&to=2024-01-02", 400, "ALMANAC_BAD_REQUEST"],
+      ["/api/assets/no_such_model/statuses", 404, "ALMANAC_UNKNOWN_ASSET"],
+    ] as const) {
+      const bad = await f.app.inject({ method: "GET", url });
+      assert.equal(bad.statusCode, status, url);
+      assert.equal(bad.json().error.code, code, url);
+    }
+  });
 });

@@ -28,6 +28,7 @@ describe("OpenAPI document", () => {
       "GET /api/assets",
       "GET /api/assets/{key}",
       "GET /api/assets/{key}/partitions",
+      "GET /api/assets/{key}/statuses",
       "GET /api/backfills",
       "GET /api/backfills/{id}",
       "GET /api/health",

@@ -66,3 +66,27 @@ export const listPartitionsSchema = {
   ),
   response: { 200: Type.Object({ partitions: Type.Array(PartitionEntry) }), ...errorReplies },
 } as const;
+
+export const partitionStatusStringSchema = {
+  summary: "An asset's partition statuses over a range as one character per partition",
+  description:
+    "The compact form of /partitions for large ranges (a status page, a script): `statuses` holds one character " +
+    "per partition key from `from` to `to`, in order: m materialized, s stale (materialized, but its code or " +
+    "an upstream partition changed since), f failed, r running, q queued, - missing.",
+  tags: ["assets"],
+  params: AssetKeyParams,
+  querystring: Type.Object(
+    { from: Type.Optional(PartitionKey), to: Type.Optional(PartitionKey) },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      asset: AssetKey,
+      partitions: Type.String({ description: "Name of the partitions definition", examples: ["daily"] }),
+      from: Type.Union([PartitionKey, Type.Null()], { description: "First key; null when the asset has none yet" }),
+      to: Type.Union([PartitionKey, Type.Null()]),
+      statuses: Type.String({ examples: ["mmmmf-qr"] }),
+    }),
+    ...errorReplies,
+  },
+} as const;

@@ -1,4 +1,10 @@
-import { type AssetSummary, assetPartitionStatuses, assetSummaries, type PartitionStatusEntry } from "@almanac/engine";
+import {
+  type AssetSummary,
+  assetPartitionGrid,
+  assetPartitionStatuses,
+  assetSummaries,
+  type PartitionStatusEntry,
+} from "@almanac/engine";
 import { AlmanacError } from "@almanac/errors";
 import { storeDb } from "@almanac/store";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
@@ -7,6 +13,7 @@ import {
   getAssetSchema,
   listAssetsSchema,
   listPartitionsSchema,
+  partitionStatusStringSchema,
   type partitionStatusValues,
 } from "../../schemas/assets.js";
 
@@ -38,6 +45,18 @@ export const assetRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { c
       now: now(),
     });
     return { partitions: entries.map(partitionJson) };
+  });
+
+  app.get("/:key/statuses", { schema: partitionStatusStringSchema }, async (request) => {
+    const { from, to } = request.query;
+    const grid = await assetPartitionGrid(ctx, request.params.key, { from, to, now: now() });
+    return {
+      asset: grid.assetKey,
+      partitions: grid.partitionsDef,
+      from: grid.from,
+      to: grid.to,
+      statuses: grid.statuses,
+    };
   });
 };
 
