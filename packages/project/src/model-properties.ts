@@ -1,7 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import type { ConfigLayer } from "./model-config.js";
-import type { ColumnProperties, SourceTable } from "./types.js";
-import { isMapping, optionalString, requiredString, type YamlFile } from "./yaml-file.js";
+import type { ColumnProperties, RelationQuoting, SourceTable } from "./types.js";
+import { isMapping, optionalString, requiredString, type YamlFile, type YamlPath } from "./yaml-file.js";
 
 /** A model's entry under `models:` in a properties yml. */
 export interface ModelProperties {
@@ -50,6 +50,10 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
     const sourceName = requiredString(file, ["sources", i, "name"], source.name);
     // dbt's default: a source's schema is its name.
     const schema = optionalString(file, ["sources", i, "schema"], source.schema) ?? sourceName;
+    const sourceQuoting = quotingOf(file, ["sources", i, "quoting"], source.quoting, {
+      schema: true,
+      identifier: true,
+    });
     listAt(file, `sources[${i}].tables`, source.tables).forEach((table, j) => {
       const at = ["sources", i, "tables", j];
       if (!isMapping(table)) throw file.error(at, `sources[${i}].tables[${j}] must be a mapping with name`);
@@ -64,7 +68,8 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
           { file: file.path, line: file.lineOf(at), otherFile: existing.file },
         );
       }
-      catalog.sources.set(key, { sourceName, tableName, schema, identifier, file: file.path });
+      const quoting = quotingOf(file, [...at, "quoting"], table.quoting, sourceQuoting);
+      catalog.sources.set(key, { sourceName, tableName, schema, identifier, quoting, file: file.path });
     });
   });
 }
@@ -100,4 +105,17 @@ function columnsOf(file: YamlFile, modelIndex: number, value: unknown): ColumnPr
     if (!isMapping(column)) throw file.error(at, `models[${modelIndex}].columns[${k}] must be a mapping with name`);
     return { ...column, name: requiredString(file, [...at, "name"], column.name) };
   });
+}
+
+/** dbt's `quoting: {schema: false, identifier: false}`; unset keys keep `inherited`. `database` is ignored. */
+function quotingOf(file: YamlFile, at: YamlPath, value: unknown, inherited: RelationQuoting): RelationQuoting {
+  if (value === undefined || value === null) return inherited;
+  if (!isMapping(value)) throw file.error(at, "quoting must be a mapping like {identifier: false}");
+  const flag = (key: "schema" | "identifier") => {
+    const setting = value[key];
+    if (setting === undefined) return inherited[key];
+    if (typeof setting !== "boolean") throw file.error([...at, key], `quoting.${key} must be true or false`);
+    return setting;
+  };
+  return { schema: flag("schema"), identifier: flag("identifier") };
 }

@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { didYouMean } from "./did-you-mean.js";
-import type { Project, Relation, Target } from "./types.js";
+import type { Project, Relation, RelationQuoting, Target } from "./types.js";
 
 /** Double-quotes a Postgres identifier, doubling embedded quotes. */
 export function quoteIdentifier(name: string): string {
@@ -15,11 +15,14 @@ export class RelationValue implements Relation {
   readonly schema: string;
   readonly identifier: string;
   readonly database: string | undefined;
+  readonly #quoting: RelationQuoting | undefined;
 
-  constructor(schema: string, identifier: string, database?: string) {
+  /** @param quoting - which parts are double-quoted; default both (dbt-postgres's default). */
+  constructor(schema: string, identifier: string, database?: string, quoting?: RelationQuoting) {
     this.schema = schema;
     this.identifier = identifier;
     this.database = database;
+    this.#quoting = quoting;
   }
 
   /** dbt's alias for the identifier. */
@@ -29,7 +32,9 @@ export class RelationValue implements Relation {
 
   /** The quoted relation, as `{{ this.render() }}` prints it in dbt. */
   render(): string {
-    return `${quoteIdentifier(this.schema)}.${quoteIdentifier(this.identifier)}`;
+    const schema = this.#quoting?.schema === false ? this.schema : quoteIdentifier(this.schema);
+    const identifier = this.#quoting?.identifier === false ? this.identifier : quoteIdentifier(this.identifier);
+    return `${schema}.${identifier}`;
   }
 
   toString(): string {

@@ -81,7 +81,7 @@ class DataTestScope implements RenderScope {
         table: tableName,
       });
     }
-    return new RelationValue(table.schema, table.identifier);
+    return new RelationValue(table.schema, table.identifier, undefined, table.quoting);
   }
 
   config(): void {}

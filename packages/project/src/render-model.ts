@@ -124,7 +124,7 @@ class ModelRenderScope implements RenderScope {
         { source: sourceName, table: tableName },
       );
     }
-    return new RelationValue(table.schema, table.identifier);
+    return new RelationValue(table.schema, table.identifier, undefined, table.quoting);
   }
 
   config(settings: Readonly<Record<string, unknown>>): void {

@@ -79,6 +79,14 @@ export interface SourceTable {
   readonly tableName: string;
   readonly schema: string;
   readonly identifier: string;
+  /** dbt's `quoting:` (source level, overridden per table); both default to true (quoted). */
+  readonly quoting?: RelationQuoting;
+}
+
+/** Which parts of a relation are double-quoted when rendered. */
+export interface RelationQuoting {
+  readonly schema: boolean;
+  readonly identifier: boolean;
 }
 
 export interface BackfillPolicy {

@@ -73,12 +73,13 @@ describe("loadProject (taxi fixture)", () => {
   });
 
   it("reads sources with schema (default: the source name) and identifier (default: the table name)", () => {
+    const quoting = { schema: true, identifier: true };
     assert.deepEqual(
       [...project.sources.values()],
       [
-        { sourceName: "raw", tableName: "trips", schema: "raw_data", identifier: "yellow_trips_2024" },
-        { sourceName: "raw", tableName: "zones", schema: "raw_data", identifier: "zones" },
-        { sourceName: "ops", tableName: "payments", schema: "ops", identifier: "payments" },
+        { sourceName: "raw", tableName: "trips", schema: "raw_data", identifier: "yellow_trips_2024", quoting },
+        { sourceName: "raw", tableName: "zones", schema: "raw_data", identifier: "zones", quoting },
+        { sourceName: "ops", tableName: "payments", schema: "ops", identifier: "payments", quoting },
       ],
     );
     assert.deepEqual(project.models.get("stg_trips")?.sources, [["raw", "trips"]]);

@@ -33,6 +33,41 @@ where fare_cents >= 250
     );
   });
 
+  it("source quoting: unquoted where the source or table says quoting false, quoted by default", async () => {
+    const variant = await fixtureVariant("taxi", {
+      "models/staging/sources.yml": [
+        "version: 2",
+        "sources:",
+        "  - name: raw",
+        "    schema: raw_data",
+        "    quoting: {schema: false}",
+        "    tables:",
+        "      - name: trips",
+        "        identifier: yellow_trips_2024",
+        "        quoting: {identifier: false}",
+        "      - name: zones",
+        "  - name: ops",
+        "    tables:",
+        "      - name: payments",
+      ].join("\n"),
+    });
+    try {
+      const quoted = await loadProject(variant.dir);
+      assert.match(renderModel(quoted, "stg_trips", run).sql, /\nfrom raw_data\.yellow_trips_2024\n/);
+      const bad = await fixtureVariant("taxi", {
+        "models/staging/sources.yml":
+          "version: 2\nsources:\n  - name: raw\n    quoting: {identifier: 'no'}\n    tables: [{name: trips}]\n",
+      });
+      try {
+        await assert.rejects(loadProject(bad.dir), /quoting\.identifier must be true or false/);
+      } finally {
+        await bad.remove();
+      }
+    } finally {
+      await variant.remove();
+    }
+  });
+
   it("refs a seed and a custom schema model the dbt way", () => {
     assert.equal(renderModel(project, "stg_zones", run).sql, '\nselect zone_id, borough from "analytics"."zones"\n');
     assert.deepEqual(relationOf(project, "stg_zones", target), {
