@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 import type { EngineContext } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
@@ -69,6 +70,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+const loadBefore = loadavg()[0];
 try {
   // A leaf of the DAG: its partitions, its upstream's (for staleness) and its SQL are all read.
   const asset = largeStoreAssetKey(77);
@@ -108,6 +110,8 @@ try {
           "Web page render time over 100 daily assets x 3,650 partitions: full HTTP response on 127.0.0.1, sequential requests after a warm-up",
         store: { assets: store.assetKeys.length, partitionsPerAsset: 3_650, rows: store.rows },
         node: process.version,
+        // Other work on the machine skews the tail: the 1-minute load average before and after.
+        loadAverage: { before: loadBefore, after: loadavg()[0] },
         measuredAt: new Date().toISOString(),
         pages: results,
       },

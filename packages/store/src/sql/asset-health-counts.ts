@@ -36,13 +36,16 @@ export async function assetHealthCounts(
 ): Promise<AssetHealthCounts[]> {
   if (assets.length === 0) return [];
   const current = new Map(assets.map((a) => [a.assetKey, a.codeVersion]));
+  // No `where asset_key = any($1)`: the planner guesses that a list matches a tenth of the
+  // table and takes a bitmap scan, ~3x slower than reading the whole table when the list is
+  // the whole project (the usual case). Rows of other assets (a removed model) are dropped here.
   const result = await db.execute<{ asset_key: string; status: string; code_version: string | null; n: number }>(sql`
     select asset_key, status, code_version, count(*)::int as n
     from almanac.asset_partitions
-    where asset_key = any(${sql.param([...current.keys()])}::text[])
     group by 1, 2, 3`);
   const counts = new Map<string, { -readonly [K in keyof AssetHealthCounts]: AssetHealthCounts[K] }>();
   for (const row of result.rows) {
+    if (!current.has(row.asset_key)) continue;
     let entry = counts.get(row.asset_key);
     if (!entry) {
       entry = { assetKey: row.asset_key, queued: 0, running: 0, materialized: 0, stale: 0, failed: 0, total: 0 };
