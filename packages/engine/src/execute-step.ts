@@ -112,7 +112,7 @@ export async function executeStep(
     await client.query("commit");
     if (!ctx.sharedTransaction) await recordSuccess(storeDb(ctx.store));
     // dbt tests of the model, on the committed partitions; they record verdicts, never throw.
-    const checkEvents = await checkStepPartitions(ctx, step, keys);
+    const checkEvents = await checkStepPartitions(ctx, step, keys, client);
     return {
       status: "succeeded",
       rowsWritten: result.rowsWritten,

@@ -30,12 +30,15 @@ export function checksOf(ctx: EngineContext, assetKey: string): DataTest[] {
  * fails counts as finding failures, with the error as its message.
  *
  * @param runId - the run that materialized the partitions; null for `almanac test`.
+ * @param connection - an idle warehouse client to use (a step passes its own, so a step never
+ *   holds two pool clients at once); default: one taken from the pool and released.
  */
 export async function runChecks(
   ctx: EngineContext,
   assetKey: string,
   partitionKeys: readonly string[],
   runId: string | null,
+  connection?: pg.PoolClient,
 ): Promise<CheckOutcome[]> {
   const tests = checksOf(ctx, assetKey);
   if (tests.length === 0) return [];
@@ -47,7 +50,7 @@ export async function runChecks(
     model?.config.event_time ??
     (typeof uniqueKey === "string" ? uniqueKey : uniqueKey?.length === 1 ? uniqueKey[0] : undefined);
   const outcomes: CheckOutcome[] = [];
-  const client = await ctx.warehouse.connect();
+  const client = connection ?? (await ctx.warehouse.connect());
   const warehouse = openWarehouseQuery(ctx.warehouse);
   let broken: Error | undefined;
   try {
@@ -82,7 +85,7 @@ export async function runChecks(
     throw error;
   } finally {
     warehouse.close();
-    client.release(broken);
+    if (connection === undefined) client.release(broken);
   }
   await recordCheckResults(storeDb(ctx.store), outcomes);
   return outcomes;

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { EngineContext } from "./engine-context.js";
 import { checksOf, runChecks } from "./run-checks.js";
 import type { RunEvent } from "./run-events.js";
@@ -8,11 +9,13 @@ import { stepLabel } from "./run-events.js";
  * into run events: one error event per failed check and partition, one warn event per warned
  * one, one info line for the rest. Never throws: the data is committed and the partitions are
  * materialized whatever the checks say, so a check that cannot run is a warning on the run.
+ * `client` is the step's own, idle after its commit.
  */
 export async function checkStepPartitions(
   ctx: EngineContext,
   step: { runId: string; idx: number; assetKey: string; partitionFrom?: string | null; partitionTo?: string | null },
   keys: readonly string[],
+  client: pg.PoolClient,
 ): Promise<RunEvent[]> {
   if (checksOf(ctx, step.assetKey).length === 0) return [];
   const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
@@ -23,7 +26,7 @@ export async function checkStepPartitions(
     data,
   });
   try {
-    const outcomes = await runChecks(ctx, step.assetKey, keys, step.runId);
+    const outcomes = await runChecks(ctx, step.assetKey, keys, step.runId, client);
     const events: RunEvent[] = [];
     for (const outcome of outcomes) {
       if (outcome.status === "passed") continue;
