@@ -72,4 +72,3 @@ export async function runB2(rounds = 3, partitions = 3_650): Promise<BenchResult
     await database.drop();
   }
 }
-

@@ -1,6 +1,7 @@
 /**
  * B3 — status reads. 100 assets × 3,650 daily partitions in the store; three reads through the
- * REST API: one asset's partitions (all 3,650), the all-assets summary, one partition. Each at
+ * REST API: one asset's partitions (all 3,650, as objects and as one character each), the
+ * all-assets summary, one partition. Each at
  * 1 connection (p50/p99) and at 50 (throughput, autocannon), alternated with the same read as
  * SQL from pgbench at the same concurrency.
  */
@@ -40,6 +41,14 @@ export async function runB3(rounds = 3): Promise<BenchResult> {
     {
       name: "one asset (3,650 partitions)",
       path: `/api/assets/${asset}/partitions?from=${store.from}&to=${store.to}`,
+      sql: `select partition_key, status, run_id, updated_at from almanac.asset_partitions
+             where asset_key = '${asset}' and partition_key between '${store.from}' and '${store.to}'
+             order by partition_key`,
+      p99TargetMs: 10,
+    },
+    {
+      name: "one asset, compact (3,650 characters)",
+      path: `/api/assets/${asset}/statuses?from=${store.from}&to=${store.to}`,
       sql: `select partition_key, status, run_id, updated_at from almanac.asset_partitions
              where asset_key = '${asset}' and partition_key between '${store.from}' and '${store.to}'
              order by partition_key`,

@@ -7,19 +7,26 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { adminUrl, repoRoot } from "@almanac/testing";
+import { b1Datasets, runB1 } from "./b1-backfill-vs-psql.js";
 import { runB2 } from "./b2-orchestration-overhead.js";
 import { runB3 } from "./b3-status-reads.js";
 import { runB4 } from "./b4-schedule-latency.js";
 import { runB5 } from "./b5-enqueue.js";
+import { runB6 } from "./b6-memory.js";
 import { ratioChart } from "./lib/chart.js";
 import { describeMachine } from "./lib/machine.js";
 import { type BenchResult, meetsTarget } from "./lib/report.js";
 
+/** BENCH_FULL=1: B1 at the full size (36.5M trips per shape; about half an hour). */
+const full = process.env.BENCH_FULL === "1";
+
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
+  B1: () => runB1(3, b1Datasets(full)),
   B2: () => runB2(),
   B3: () => runB3(),
   B4: () => runB4(),
   B5: () => runB5(),
+  B6: () => runB6(),
 };
 
 const wanted = process.argv.slice(2).map((name) => name.toUpperCase());

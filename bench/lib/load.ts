@@ -12,13 +12,34 @@ export interface LoadFigures {
   readonly perSecond: number;
 }
 
-/** HTTP GETs of `url` from `connections` clients for `seconds`, with autocannon. */
+/**
+ * HTTP GETs of `url` for `seconds`: one connection asking again as soon as each answer is read
+ * (latencies timed here, body included), or several at once with autocannon (throughput).
+ */
 export async function httpLoad(url: string, connections: number, seconds: number): Promise<LoadFigures> {
+  if (connections === 1) return sequentialGets(url, seconds);
   const result = await autocannon({ url, connections, duration: seconds });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
   }
   return { p50Ms: result.latency.p50, p99Ms: result.latency.p99, perSecond: result.requests.average };
+}
+
+async function sequentialGets(url: string, seconds: number): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return {
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    perSecond: latencies.length / seconds,
+  };
 }
 
 /**
