@@ -38,12 +38,16 @@ export async function statusCommand(env: AlmanacEnv, projectDir: string, model: 
       return 0;
     }
     process.stdout.write(`${summaryLine(model, partitions)}\n`);
-    for (const run of foldRuns(partitions)) {
+    const runs = foldRuns(partitions);
+    const labelOf = (run: StatusRun) =>
+      `${run.status}${run.stale ? " (stale)" : ""}${run.checks ? `, checks ${run.checks}` : ""}`;
+    // Checks make labels longer than the usual 20 columns; the counts stay aligned.
+    const width = Math.max(20, ...runs.map((run) => labelOf(run).length));
+    for (const run of runs) {
       const range = run.first === run.last ? run.first : `${run.first}..${run.last}`;
-      const label = `${run.status}${run.stale ? " (stale)" : ""}${run.checks ? `, checks ${run.checks}` : ""}`;
       const error = run.errorMessage ? `  ${run.errorMessage}` : "";
       process.stdout.write(
-        `  ${(range || "(not partitioned)").padEnd(24)} ${paint(statusColors[run.status], label.padEnd(20))} ${String(run.count).padStart(5)}${error}\n`,
+        `  ${(range || "(not partitioned)").padEnd(24)} ${paint(statusColors[run.status], labelOf(run).padEnd(width))} ${String(run.count).padStart(5)}${error}\n`,
       );
     }
     return 0;
