@@ -1,4 +1,5 @@
 import {
+  backfillOpenRuns,
   backfillRunGate,
   type RunToStart,
   readyBackfillRuns,
@@ -55,8 +56,9 @@ export async function executeRunInTurn(
 
 /**
  * After a run of a backfill finished: when it did not succeed, the runs of later waves can no
- * longer run and are skipped; the backfill's status follows its runs; and the next wave is
- * returned once every run of this one has finished.
+ * longer run and are skipped; the next wave is returned once every run of this one has
+ * finished; and the backfill's status follows its runs. A run that leaves its wave and its
+ * backfill open, the common case, costs one indexed look instead of counting every run.
  */
 export async function afterBackfillRun(
   db: StoreDb,
@@ -65,7 +67,9 @@ export async function afterBackfillRun(
   status: RunResult["status"],
 ): Promise<RunToStart[]> {
   if (status !== "succeeded") await skipBlockedBackfillRuns(db, backfillId);
-  const next = await readyBackfillRuns(db, backfillId, { laterThanRunId: runId });
-  await refreshBackfillStatus(db, backfillId);
+  const open = await backfillOpenRuns(db, runId);
+  const next = open?.waveOpen ? [] : await readyBackfillRuns(db, backfillId, { laterThanRunId: runId });
+  const statusMayChange = !open || !open.anyOpen || open.backfillStatus === "requested" || status !== "succeeded";
+  if (statusMayChange) await refreshBackfillStatus(db, backfillId);
   return next;
 }

@@ -35,6 +35,8 @@ export { assetHealthCounts } from "./sql/asset-health-counts.js";
 export type { AssetStatusCounts, AssetStatusCountsOptions } from "./sql/asset-status-counts.js";
 // Asset partitions
 export { assetStatusCounts } from "./sql/asset-status-counts.js";
+export type { BackfillOpenRuns } from "./sql/backfill-open-runs.js";
+export { backfillOpenRuns } from "./sql/backfill-open-runs.js";
 // Backfills
 export { backfillRunCounts } from "./sql/backfill-run-counts.js";
 // Backfill runs, waves and progress

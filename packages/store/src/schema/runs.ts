@@ -37,7 +37,12 @@ export const runs = almanac.table(
     index("runs_created_at_idx").on(table.createdAt, table.id),
     // Listing by status, and the reconciler's scan of queued/running runs.
     index("runs_status_created_at_idx").on(table.status, table.createdAt),
-    index("runs_backfill_id_idx").on(table.backfillId).where(sql`"backfill_id" is not null`),
+    // A backfill's runs by status and wave: each finished run asks whether its wave or its
+    // backfill still has open runs, and each starting run whether an earlier wave does; with
+    // thousands of runs per backfill these must not read every run.
+    index("runs_backfill_status_created_at_idx")
+      .on(table.backfillId, table.status, table.createdAt)
+      .where(sql`"backfill_id" is not null`),
     // "Runs that touched asset X".
     index("runs_asset_keys_idx").using("gin", table.assetKeys),
     check("runs_status_check", oneOf("status", runStatuses)),

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS "almanac"."runs_backfill_id_idx";--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "runs_backfill_status_created_at_idx" ON "almanac"."runs" USING btree ("backfill_id","status","created_at") WHERE "backfill_id" is not null;
