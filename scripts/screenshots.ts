@@ -138,6 +138,8 @@ try {
   await shot(page, "assets-nyc-taxi");
   await page.goto("/assets/daily_metrics?partition=2024-01-15#partition");
   await shot(page, "asset");
+  await page.goto("/assets/daily_zone_metrics?partition=2024-01-05");
+  await shot(page, "asset-failed", { fullPage: false });
   await page.goto("/runs");
   await shot(page, "runs", { fullPage: false });
   await page.locator("table a.mono").first().click();
