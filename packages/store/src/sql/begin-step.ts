@@ -19,8 +19,8 @@ export interface BeginStepInput {
  * Everything a worker records between two steps, in one statement and so one commit: the run's
  * heartbeat (fenced by attempt), and — unless a cancel was requested — the step `running`, its
  * partitions `running` (fenced by run, as `markPartitionsRunning`) and a "started" event.
- * Four writes used to be four round trips and four commits per step; for short steps they cost
- * more than the model's SQL.
+ * Four writes used to be four round trips and four durable commits per step; for short steps
+ * they cost more than the model's SQL. The commit does not wait for the disk (see the SQL).
  *
  * @returns null when this attempt no longer owns the run (it finished, or the reconciler handed
  *   it to a newer attempt): nothing was written. Otherwise whether a cancel was requested, in
@@ -55,7 +55,11 @@ export async function beginStep(db: StoreDb, input: BeginStepInput): Promise<{ c
       where exists (select 1 from go)
       returning 1
     )
-    select cancel_requested from beat`);
+    -- Progress, not outcome: this commit need not wait for the WAL flush (set_config with
+    -- is_local lasts until the implicit transaction commits). If Postgres crashes before the
+    -- flush, the step is simply not shown as started; the step's own commit, which is durable,
+    -- flushes this one first, so nothing later can outlive it.
+    select cancel_requested from beat where set_config('synchronous_commit', 'off', true) is not null`);
   const row = result.rows[0];
   return row ? { cancelRequested: row.cancel_requested } : null;
 }
