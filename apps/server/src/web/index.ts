@@ -1,7 +1,7 @@
 import { isAlmanacError } from "@almanac/errors";
+import type { RunQueue } from "@almanac/queue";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import type { Queue } from "bullmq";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mutatingMethods } from "../plugins/auth.js";
 import { bullBoardPath, mountBullBoard } from "./bull-board.js";
@@ -107,6 +107,8 @@ export async function webPages(app: FastifyInstance, options: WebOptions): Promi
   schedulePages(app, options, pages);
   loginPages(app, options, pages);
 
-  const queue = (options.runQueue as { queue?: Queue }).queue;
+  // The server needs only enqueue/ping/close of the run queue; Bull Board needs the BullMQ queue
+  // itself, which the CLI's and the tests' run queues carry.
+  const queue = (options.runQueue as Partial<Pick<RunQueue, "queue">>).queue;
   if (queue) await mountBullBoard(app, [queue]);
 }
