@@ -39,6 +39,7 @@ const rowWidths: Record<string, number> = { hourly: 24, weekly: 13, monthly: 12 
 export function renderPartitionGrid(options: GridOptions): string {
   const { keys, statuses } = options;
   const focusKey = options.selected !== undefined && keys.includes(options.selected) ? options.selected : keys[0];
+  const page = `/assets/${encodeURIComponent(options.assetKey)}`;
   const cell = (index: number): string => {
     const key = keys[index] ?? "";
     const status = gridStatusOf(statuses[index] ?? "-");
@@ -46,11 +47,14 @@ export function renderPartitionGrid(options: GridOptions): string {
     if (options.highlight && !options.highlight.has(status)) classes.push("dim");
     const selected = key === options.selected;
     if (selected) classes.push("sel");
-    const href = `/assets/${encodeURIComponent(options.assetKey)}?${options.linkQuery}partition=${encodeURIComponent(key)}#partition`;
+    // No `title` (web.js adds one on hover from the text): with 3,650 cells every byte per cell
+    // is three and a half kilobytes. The path stays absolute: a form that failed re-renders
+    // this page under its POST URL.
+    const href = `${page}?${options.linkQuery}partition=${encodeURIComponent(key)}#partition`;
     const label = `${escapeHtml(key)} ${status}`;
     return (
       `<td role="gridcell"${selected ? ' aria-selected="true"' : ""}><a class="${classes.join(" ")}" href="${escapeHtml(href)}"` +
-      ` tabindex="${key === focusKey ? 0 : -1}" title="${label}"><span class="vh">${label}</span></a></td>`
+      ` tabindex="${key === focusKey ? 0 : -1}"><span class="vh">${label}</span></a></td>`
     );
   };
   const rows: string[] = [];

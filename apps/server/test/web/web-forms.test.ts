@@ -82,8 +82,11 @@ describe("web forms: user mistakes re-render the form with a 4xx and change noth
       assert.equal(response.statusCode, c.status, response.body.slice(0, 300));
       assert.match(String(response.headers["content-type"]), /text\/html/);
       assert.match(alertText(response.body), c.message);
-      // The form is shown again, with what was typed.
+      // The form is shown again, with what was typed; its links and filters lead back to the
+      // asset page, not to the POST URL it is shown under.
       assert.match(response.body, /id="backfill-form"/);
+      assert.doesNotMatch(response.body, /href="\?|<form method="get">/);
+      assert.match(response.body, /href="\/assets\/daily_metrics\?partition=2024-01-01#partition"/);
       assert.equal(await f.countRuns(), 0);
     });
   }

@@ -26,6 +26,11 @@ function refreshLive() {
 
 function gridKeys() {
   for (const grid of document.querySelectorAll("[data-grid]")) {
+    // A tooltip with the cell's key and status, made on first hover rather than sent 3,650 times.
+    grid.addEventListener("mouseover", (event) => {
+      const cell = event.target.closest("a.c");
+      if (cell && !cell.title) cell.title = cell.textContent;
+    });
     grid.addEventListener("keydown", (event) => {
       const cell = event.target.closest("a.c");
       if (!cell) return;
