@@ -1,8 +1,8 @@
 import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
-import { appendRunEvents, finishStep, markPartitionsMaterialized, storeDb } from "@almanac/store";
-import { materialize, relationExists } from "@almanac/warehouse";
+import { completeStep, storeDb } from "@almanac/store";
+import { materialize, relationKind } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
@@ -68,23 +68,16 @@ export async function executeStep(
     await limitStepStatements(client, ctx.stepTimeoutMs);
     const relation = relationOf(project, step.assetKey, target);
     const model = project.models.get(step.assetKey);
-    const exists = await relationExists(client, relation);
+    const kind = (await relationKind(client, relation)) ?? null;
     const rendered = renderModel(project, step.assetKey, {
       target,
       vars: { ...ctx.vars, ...(window ? windowVars(window) : {}) },
-      isIncremental: model?.config.materialized === "incremental" && exists,
+      isIncremental: model?.config.materialized === "incremental" && kind !== null,
       warehouse: warehouseQuery,
     });
     warehouseQuery.close();
     renderedSql = rendered.sql;
-    const result = await materialize(client, modelRequest(rendered, window));
-    const finished = {
-      runId: step.runId,
-      idx: step.idx,
-      status: "succeeded" as const,
-      rowsWritten: result.rowsWritten,
-      rowsDeleted: result.rowsDeleted,
-    };
+    const result = await materialize(client, modelRequest(rendered, window, kind));
     const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
       runId: step.runId,
       stepIdx: step.idx,
@@ -104,9 +97,13 @@ export async function executeStep(
     // Status, step and log lines in the data's transaction: one commit per step, and a step
     // never shows succeeded without its log.
     const recordSuccess = async (db: ReturnType<typeof storeDb>) => {
-      await markPartitionsMaterialized(db, { ...status, codeVersion });
-      await finishStep(db, finished);
-      await appendRunEvents(db, events);
+      await completeStep(db, {
+        partitions: { ...status, codeVersion },
+        idx: step.idx,
+        rowsWritten: result.rowsWritten,
+        rowsDeleted: result.rowsDeleted,
+        events,
+      });
     };
     if (ctx.sharedTransaction) await recordSuccess(storeDb(client));
     await client.query("commit");

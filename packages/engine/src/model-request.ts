@@ -1,13 +1,17 @@
 import { AlmanacError } from "@almanac/errors";
 import type { WindowBounds } from "@almanac/partitions";
 import type { RenderedModel } from "@almanac/project";
-import type { MaterializeRequest } from "@almanac/warehouse";
+import type { MaterializeRequest, RelationKind } from "@almanac/warehouse";
 
 /**
  * Turns a rendered model into what the warehouse executes. A partitioned incremental model is
  * restricted to its window by `event_time`, else by a single-column `unique_key` (DESIGN §3.2).
  */
-export function modelRequest(rendered: RenderedModel, window: WindowBounds | undefined): MaterializeRequest {
+export function modelRequest(
+  rendered: RenderedModel,
+  window: WindowBounds | undefined,
+  existingKind?: RelationKind | null,
+): MaterializeRequest {
   const { config, relation, sql } = rendered;
   if (config.materialized === "ephemeral") {
     throw new AlmanacError(
@@ -31,6 +35,7 @@ export function modelRequest(rendered: RenderedModel, window: WindowBounds | und
     window,
     timeColumn,
     onSchemaChange: config.on_schema_change,
+    existingKind,
   };
 }
 

@@ -49,6 +49,8 @@ export type { BeginStepInput } from "./sql/begin-step.js";
 export { beginStep } from "./sql/begin-step.js";
 export type { CanceledBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export { cancelBackfillRuns } from "./sql/cancel-backfill-runs.js";
+export type { CompleteStepInput } from "./sql/complete-step.js";
+export { completeStep } from "./sql/complete-step.js";
 export type { CreateBackfillInput } from "./sql/create-backfill.js";
 export { createBackfill } from "./sql/create-backfill.js";
 export type { CreateRunInput, NewRunStep } from "./sql/create-run.js";

@@ -4,7 +4,7 @@ import { writeDirectly } from "./direct-write.js";
 import type { IncrementalPlan } from "./incremental-plan.js";
 import { targetAlias, type WriteCounts, writeStaged } from "./incremental-strategies.js";
 import { modelAlias, modelSubquery } from "./model-sql.js";
-import { quoteIdentifier, quoteRelation } from "./relations.js";
+import { quoteIdentifier, quoteRelation, type RelationKind } from "./relations.js";
 import { applySchemaChange } from "./schema-change.js";
 import type { MaterializeSession } from "./session.js";
 import { windowPredicate } from "./window-filter.js";
@@ -12,7 +12,7 @@ import { windowPredicate } from "./window-filter.js";
 /**
  * Builds or updates an incremental model.
  *
- * The target is looked up without a lock first, since in the steady state it exists and partition
+ * The target is looked up (unless the caller just did: `existingKind`) without a lock first, since in the steady state it exists and partition
  * runs of one model should proceed in parallel. Only when it is missing (or a view stands in its
  * place) is the DDL lock taken and the lookup repeated: a concurrent first run of another
  * partition may have created the table meanwhile, and then this run takes the incremental path.
@@ -21,9 +21,10 @@ export async function materializeIncremental(
   session: MaterializeSession,
   select: string,
   plan: IncrementalPlan,
+  existingKind?: RelationKind | null,
 ): Promise<WriteCounts> {
   const relation = session.relation;
-  let kind = await session.kindOf(relation);
+  let kind = existingKind === undefined ? await session.kindOf(relation) : (existingKind ?? undefined);
   if (kind !== "table") {
     await lockRelationDdl(session, relation);
     kind = await session.kindOf(relation);

@@ -1,3 +1,4 @@
+import type { RelationKind } from "./relations.js";
 /** A table or view in the warehouse. */
 export interface Relation {
   readonly schema: string;
@@ -38,6 +39,11 @@ export interface MaterializeRequest {
   readonly timeColumn?: string;
   /** Incremental only; default `ignore`. */
   readonly onSchemaChange?: SchemaChangePolicy;
+  /**
+   * Incremental only: what stands at `relation`, when the caller looked in this transaction
+   * (null: nothing), so it is not looked up twice. Undefined: the warehouse looks.
+   */
+  readonly existingKind?: RelationKind | null;
 }
 
 export interface MaterializeResult {

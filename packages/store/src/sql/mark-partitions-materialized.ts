@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { StoreDb } from "../store-db.js";
 import { type PartitionBatch, partitionKeysRelation } from "./partition-keys.js";
 
@@ -17,7 +17,13 @@ export interface MaterializedBatch extends PartitionBatch {
  */
 export async function markPartitionsMaterialized(db: StoreDb, batch: MaterializedBatch): Promise<number> {
   if (batch.partitionKeys.length === 0) return 0;
-  const result = await db.execute(sql`
+  const result = await db.execute(materializedUpsert(batch));
+  return result.rowCount ?? 0;
+}
+
+/** The upsert of {@link markPartitionsMaterialized}, for statements that do more in the same round trip. */
+export function materializedUpsert(batch: MaterializedBatch): SQL {
+  return sql`
     insert into almanac.asset_partitions as p (
       asset_key, partition_key, status, run_id, attempt, code_version,
       materialized_at, materialized_run_id, materialization_count, updated_at
@@ -29,6 +35,5 @@ export async function markPartitionsMaterialized(db: StoreDb, batch: Materialize
     set status = 'materialized', code_version = excluded.code_version, materialized_at = now(),
         materialized_run_id = excluded.run_id, materialization_count = p.materialization_count + 1,
         updated_at = now(), failed_at = null, error_code = null, error_message = null
-    where p.run_id = excluded.run_id`);
-  return result.rowCount ?? 0;
+    where p.run_id = excluded.run_id`;
 }
