@@ -72,7 +72,11 @@ export async function runB2(rounds = 3, partitions = 3_650): Promise<BenchResult
         { name: "ms per model-partition", value: round((almanacSeconds * 1000) / (partitions * 3), 3) },
         { name: "psql ms per model-partition", value: round((psqlSeconds * 1000) / (partitions * 3), 3) },
         { name: "ratio to psql", value: round(medianRatio(result, "almanac", "psql")), target: "<= 1.5" },
-        { name: `partitions/s, ${chunk} days per run`, value: round(partitions / chunkedSeconds, 0), target: ">= 1000" },
+        {
+          name: `partitions/s, ${chunk} days per run`,
+          value: round(partitions / chunkedSeconds, 0),
+          target: ">= 1000",
+        },
         {
           name: `ratio to psql, ${chunk} days per run`,
           value: round(medianRatio(result, `almanac, ${chunk} days per run`, "psql"), 3),

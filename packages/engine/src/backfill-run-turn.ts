@@ -69,7 +69,7 @@ export async function afterBackfillRun(
   if (status !== "succeeded") await skipBlockedBackfillRuns(db, backfillId);
   const open = await backfillOpenRuns(db, runId);
   const next = open?.waveOpen ? [] : await readyBackfillRuns(db, backfillId, { laterThanRunId: runId });
-  const statusMayChange = !open || !open.anyOpen || open.backfillStatus === "requested" || status !== "succeeded";
+  const statusMayChange = !open?.anyOpen || open.backfillStatus === "requested" || status !== "succeeded";
   if (statusMayChange) await refreshBackfillStatus(db, backfillId);
   return next;
 }
