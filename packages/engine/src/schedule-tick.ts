@@ -12,6 +12,7 @@ import {
   type StoreDb,
   storeDb,
 } from "@almanac/store";
+import type pg from "pg";
 import type { EngineContext } from "./engine-context.js";
 import { requestRun } from "./request-run.js";
 import { findSchedule, scheduleSwitches } from "./schedule-lookup.js";
@@ -24,11 +25,6 @@ export interface FireTickOptions {
   readonly tickTime: Date;
   /** Called with the run the tick recorded, unless it joined a run that is already running. */
   readonly enqueue: EnqueueRun;
-  /**
-   * A claim without a run older than this (by the store's clock) belonged to a process that
-   * died mid-tick; a later firing may take the partition over. Default 300 000 ms.
-   */
-  readonly abandonedClaimMs?: number;
 }
 
 /** What a tick did, as recorded in `almanac.schedule_ticks`. */
@@ -70,11 +66,56 @@ export async function fireScheduleTick(
   if (partitionKey === null) {
     return skip(`no partition of ${partitions.name} is complete at ${tickTime.toISOString()} yet`);
   }
-  await releaseAbandonedScheduleTick(db, {
-    scheduleName: name,
-    partitionKey,
-    olderThanMs: options.abandonedClaimMs ?? 300_000,
-  });
+  // Claiming and recording the run are two transactions; a process can die between them. The
+  // launch lock (a session lock, so Postgres drops it with a dead process's connection) tells a
+  // claim being launched from one whose launcher died: whoever holds the lock and finds a claim
+  // without a run frees it at once, instead of the partition never launching (found by the
+  // fault suite's crash-looping schedule scenario).
+  const launch = await ctx.store.connect();
+  let broken: Error | undefined;
+  try {
+    if (!(await tryLaunchLock(launch, name, partitionKey))) {
+      return skip(`partition ${partitionKey} is being launched by another process`);
+    }
+    try {
+      return await launchTick(ctx, db, name, schedule.select, partitionKey, options, skip);
+    } finally {
+      await launch
+        .query("select pg_advisory_unlock(hashtextextended($1, 0))", [launchLockKey(name, partitionKey)])
+        .catch((error: Error) => {
+          broken = error;
+        });
+    }
+  } finally {
+    launch.release(broken);
+  }
+}
+
+function launchLockKey(schedule: string, partitionKey: string): string {
+  return `almanac:tick:${schedule}:${partitionKey}`;
+}
+
+async function tryLaunchLock(client: pg.PoolClient, schedule: string, partitionKey: string): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>(
+    "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
+    [launchLockKey(schedule, partitionKey)],
+  );
+  return rows[0]?.locked === true;
+}
+
+/** Claim, request the run, record it: under the launch lock of (schedule, partition). */
+async function launchTick(
+  ctx: EngineContext,
+  db: StoreDb,
+  name: string,
+  select: string,
+  partitionKey: string,
+  options: FireTickOptions,
+  skip: (message: string, runId?: string | null) => Promise<TickOutcome>,
+): Promise<TickOutcome> {
+  const { tickTime } = options;
+  // Under the lock, no other launch of this partition is in flight: a claim without a run is abandoned.
+  await releaseAbandonedScheduleTick(db, { scheduleName: name, partitionKey, olderThanMs: 0 });
   const claim = await insertScheduleTick(db, { scheduleName: name, tickTime, partitionKey, status: "started" });
   if (!claim.inserted) {
     const holder = await getScheduleTickClaim(db, { scheduleName: name, partitionKey });
@@ -89,11 +130,7 @@ export async function fireScheduleTick(
   const tickId = claim.tick.id;
   let submitted: Awaited<ReturnType<typeof requestRun>>;
   try {
-    submitted = await requestRun(
-      ctx,
-      { select: schedule.select, partition: partitionKey },
-      { now: tickTime, trigger: "schedule" },
-    );
+    submitted = await requestRun(ctx, { select, partition: partitionKey }, { now: tickTime, trigger: "schedule" });
   } catch (error) {
     // Free the claim whatever happened, so a later firing can try again.
     const message = isAlmanacError(error) ? `${error.code}: ${error.message}` : String(error);

@@ -157,6 +157,55 @@ describe("schedule ticks (shop_orders, Europe/Berlin)", () => {
     assert.match(abandoned?.message ?? "", /abandoned/);
   });
 
+  // Regression (fault suite, crash-looping schedule process): a server killed between claiming a
+  // tick and recording its run left a claim that catch-up skipped and no firing freed for five
+  // minutes, so the partition was never launched. The launch lock tells dead from in flight.
+  const runlessClaim = (tickTime: string, partition: string) =>
+    f.query(
+      `insert into almanac.schedule_ticks (schedule_name, tick_time, partition_key, status)
+       values ('berlin_nightly', $1, $2, 'started')`,
+      [tickTime, partition],
+    );
+
+  test("a fresh claim whose launcher died is taken over at once, by a firing or by catch-up", async () => {
+    await runlessClaim("2024-04-09T02:15:00Z", "2024-04-08");
+    const { tick } = await fireScheduleTick(f.ctx, "berlin_nightly", {
+      tickTime: new Date("2024-04-09T02:15:00Z"),
+      enqueue,
+    });
+    assert.equal(tick.status, "started");
+    assert.equal(tick.partitionKey, "2024-04-08");
+    assert.ok(tick.runId);
+
+    await runlessClaim("2024-04-12T02:15:00Z", "2024-04-11");
+    const [report] = await catchUpSchedules(f.ctx, { now: new Date("2024-04-12T12:00:00Z"), days: 1, enqueue });
+    assert.deepEqual(
+      report?.fired.map(({ tick: t }) => [t.partitionKey, t.status, t.runId !== null]),
+      [["2024-04-11", "started", true]],
+    );
+  });
+
+  test("a claim whose launcher is alive (it holds the launch lock) is left to it", async () => {
+    await runlessClaim("2024-04-10T02:15:00Z", "2024-04-09");
+    const launcher = await f.pool.connect();
+    try {
+      await launcher.query("select pg_advisory_lock(hashtextextended('almanac:tick:berlin_nightly:2024-04-09', 0))");
+      const { tick } = await fireScheduleTick(f.ctx, "berlin_nightly", {
+        tickTime: new Date("2024-04-10T03:00:00Z"),
+        enqueue,
+      });
+      assert.equal(tick.status, "skipped");
+      assert.match(tick.message ?? "", /2024-04-09 is being launched by another process/);
+    } finally {
+      await launcher.query("select pg_advisory_unlock_all()");
+      launcher.release();
+    }
+    const [claim] = await f.query(
+      "select status, run_id from almanac.schedule_ticks where partition_key = '2024-04-09' and status = 'started'",
+    );
+    assert.deepEqual(claim, { status: "started", run_id: null }, "the live launcher's claim is untouched");
+  });
+
   test("an unknown schedule is ALMANAC_UNKNOWN_SCHEDULE and records nothing", async () => {
     const before = await f.query("select id from almanac.schedule_ticks");
     await assert.rejects(fireScheduleTick(f.ctx, "nope", { tickTime: new Date(), enqueue }), {
