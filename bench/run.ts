@@ -16,6 +16,7 @@ import { runB6 } from "./b6-memory.js";
 import { ratioChart } from "./lib/chart.js";
 import { describeMachine } from "./lib/machine.js";
 import { type BenchResult, meetsTarget } from "./lib/report.js";
+import { runWebPages } from "./lib/web-pages-result.js";
 
 /** BENCH_FULL=1: B1 at the issue's full size (36.5M trips per shape; about half an hour). */
 const full = process.env.BENCH_FULL === "1";
@@ -27,6 +28,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   B4: () => runB4(),
   B5: () => runB5(),
   B6: () => runB6(),
+  W: () => runWebPages(),
 };
 
 const wanted = process.argv.slice(2).map((name) => name.toUpperCase());
@@ -63,5 +65,27 @@ await writeFile(
   path.join(outDir, file),
   `${JSON.stringify({ startedAt: started.toISOString(), machine, results }, null, 2)}\n`,
 );
-if (wanted.length === 0) await writeFile(path.join(outDir, "ratios.svg"), await ratioChart(results));
-console.log(`\nwrote docs/benchmarks/${file}${wanted.length === 0 ? " and docs/benchmarks/ratios.svg" : ""}`);
+if (wanted.length === 0) {
+  await writeFile(path.join(outDir, "ratios.svg"), await ratioChart(results));
+  await writeFile(path.join(outDir, "results.md"), resultsTable(results, started));
+}
+console.log(`\nwrote docs/benchmarks/${file}${wanted.length === 0 ? ", results.md and ratios.svg" : ""}`);
+
+/** The figures as a Markdown table, for docs/benchmarks.md to quote. */
+function resultsTable(all: readonly BenchResult[], at: Date): string {
+  const rows = all.flatMap((result) =>
+    result.metrics.map((metric) => {
+      const verdict = meetsTarget(metric);
+      const mark = verdict === undefined ? "" : verdict ? "met" : "**missed**";
+      return `| ${result.id} | ${metric.name} | ${metric.value} | ${metric.target ?? ""} | ${mark} |`;
+    }),
+  );
+  return [
+    `Measured ${at.toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench\` (raw times in results.json).`,
+    "",
+    "| | figure | value | target | |",
+    "| --- | --- | ---: | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+}

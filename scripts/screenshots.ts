@@ -130,7 +130,7 @@ try {
   await page.waitForURL(/\/$/);
   await waitFor(
     async () =>
-      (await api(taxi.url, "GET", "/api/runs?status=queued,running")).runs instanceof Array &&
+      Array.isArray((await api(taxi.url, "GET", "/api/runs?status=queued,running")).runs) &&
       ((await api(taxi.url, "GET", "/api/runs?status=queued,running")).runs as unknown[]).length === 0,
     "every run to finish",
   );
