@@ -1,7 +1,7 @@
 import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
-import { completeStep, storeDb } from "@almanac/store";
+import { completeStep, finishStep, reclaimWrittenPartitions, storeDb } from "@almanac/store";
 import { materialize, relationKind } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
@@ -66,6 +66,23 @@ export async function executeStep(
     await lockAssetPartitions(client, step.assetKey, keys);
     // After the locks: waiting for another run of these partitions is not a hang.
     await limitStepStatements(client, ctx.stepTimeoutMs);
+    // Two attempts of one run can execute at once (BullMQ re-delivers a dead worker's job while
+    // the reconciler's takeover enqueued a new attempt); the one that waited for the locks must
+    // not write again what the other just committed (found by the fault suite).
+    if (ctx.sharedTransaction && (await reclaimWrittenPartitions(storeDb(client), status))) {
+      const db = storeDb(client);
+      await finishStep(db, { runId: step.runId, idx: step.idx, status: "succeeded", rowsWritten: 0, rowsDeleted: 0 });
+      await client.query("commit");
+      const message = `${stepLabel(step)}: already written by another attempt of this run, not written again`;
+      return {
+        status: "succeeded",
+        rowsWritten: 0,
+        rowsDeleted: 0,
+        warnings: [],
+        unchanged: true,
+        events: [{ runId: step.runId, stepIdx: step.idx, level: "warn", message }],
+      };
+    }
     const relation = relationOf(project, step.assetKey, target);
     const model = project.models.get(step.assetKey);
     const kind = (await relationKind(client, relation)) ?? null;

@@ -112,6 +112,7 @@ export type { PartitionStatusStringOptions } from "./sql/partition-status-string
 export { partitionStatusChars, partitionStatusString } from "./sql/partition-status-string.js";
 export type { ReadyBackfillRunsOptions, RunToStart } from "./sql/ready-backfill-runs.js";
 export { readyBackfillRuns } from "./sql/ready-backfill-runs.js";
+export { reclaimWrittenPartitions } from "./sql/reclaim-written-partitions.js";
 export type { CheckResultInput } from "./sql/record-check-results.js";
 export { recordCheckResults } from "./sql/record-check-results.js";
 export type { RecordScheduleTickRunInput } from "./sql/record-schedule-tick-run.js";
