@@ -1,6 +1,6 @@
 import type { IncrementalPlan } from "./incremental-plan.js";
 import { targetAlias, type WriteCounts } from "./incremental-strategies.js";
-import { modelAlias } from "./model-sql.js";
+import { modelAlias, modelSubquery } from "./model-sql.js";
 import { type Column, quoteIdentifier, quoteRelation } from "./relations.js";
 import type { MaterializeSession, OutputColumn } from "./session.js";
 import { windowPredicate } from "./window-filter.js";
@@ -23,10 +23,12 @@ export async function writeDirectly(
   if (plan.strategy !== "window_overwrite" && plan.strategy !== "append") return undefined;
   const target = quoteRelation(session.relation);
   const [columns = []] = await session.columnsOf([target]);
-  if (!sameColumns(columns, await session.outputColumnsOf(select))) return undefined;
+  const output = await session.outputColumnsOf(select);
+  if (!sameColumns(columns, output)) return undefined;
 
-  const list = columns.map((c) => quoteIdentifier(c.name)).join(", ");
-  const insert = `insert into ${target} (${list})\nselect ${list} from (\n${select}\n) as ${modelAlias}`;
+  // The output's order: `select *` of the model feeds the insert.
+  const list = output.map((c) => quoteIdentifier(c.name)).join(", ");
+  const insert = `insert into ${target} (${list})\n${modelSubquery(select)}`;
   const restriction = plan.restriction;
   if (!restriction) return { rowsWritten: await session.count(insert), rowsDeleted: 0 };
 

@@ -9,13 +9,16 @@ export function modelSelect(renderedSql: string): string {
   return renderedSql.replace(/[\s;]+$/, "");
 }
 
-/**
- * `select * from (<model>) as almanac_model`, on separate lines so that a trailing `-- comment`
- * in the model cannot swallow the closing parenthesis.
- */
-export function modelSubquery(select: string): string {
-  return `select * from (\n${select}\n) as almanac_model`;
-}
-
 /** The alias {@link modelSubquery} gives the model's rows, for predicates on them. */
 export const modelAlias = "almanac_model";
+
+/**
+ * `select * from (<model>) as almanac_model`, on separate lines so that a trailing `-- comment`
+ * in the model cannot swallow the closing parenthesis. The inner `offset 0` is a planner fence:
+ * without it Postgres pushes the window filter Almanac adds on the output (`date >= $1`) down
+ * into the model, where a second, redundant condition on the same rows shrinks the row estimate
+ * and can turn a hash join into a nested loop ten times slower (the taxi example's zone join).
+ */
+export function modelSubquery(select: string): string {
+  return `select * from (select * from (\n${select}\n) as ${modelAlias} offset 0) as ${modelAlias}`;
+}
