@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, repoRoot } from "@almanac/testing";
 import { waitForHealth } from "./harness/almanac-process.js";
-import { type FaultWorld, startFaultWorld } from "./harness/fault-world.js";
+import { assertAllRunning, type FaultWorld, startFaultWorld } from "./harness/fault-world.js";
 import { assertInvariants, referenceFingerprints } from "./harness/invariants.js";
 
 // Scenario 7: a server and three workers started at the same instant on an empty database (no
@@ -39,7 +39,7 @@ test("scenario 7: server and workers starting together on an empty database run 
   console.log(
     `recovery: scenario 7 (server + 3 workers on an empty database) all up ${((performance.now() - started) / 1000).toFixed(1)} s after spawning`,
   );
-  for (const p of world.processes) assert.ok(p.running, `${p.name} is up:\n${p.output().slice(-2000)}`);
+  assertAllRunning(world);
 
   const { rows: applied } = await world.db.query<{ n: number; hashes: number }>(
     "select count(*)::int as n, count(distinct hash)::int as hashes from almanac.__drizzle_migrations",

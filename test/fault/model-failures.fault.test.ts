@@ -3,7 +3,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { editFile } from "@almanac/testing";
-import { type FaultWorld, startFaultWorld } from "./harness/fault-world.js";
+import { assertAllRunning, type FaultWorld, startFaultWorld } from "./harness/fault-world.js";
 import { assertNothingStuck, exampleTables, fingerprints, referenceFingerprints } from "./harness/invariants.js";
 
 // Scenario 6: a model with a runtime SQL error (daily_zone_metrics divides by zero on
@@ -97,5 +97,5 @@ test("scenario 6: a SQL error and a hang fail their partitions once; the other p
 
   await assertNothingStuck(world.db);
   assert.deepEqual(await fingerprints(world.db, healthyTables), reference, "healthy days as in a fault-free run");
-  for (const p of world.processes) assert.ok(p.running, `${p.name} still running`);
+  assertAllRunning(world);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  assertAllRunning,
   type FaultWorld,
   markFault,
   midBackfill,
@@ -39,7 +40,7 @@ async function backfillThrough(label: string, inject: (w: FaultWorld) => Promise
   const done = await w.waitForBackfill(backfillId, 180_000);
   await reportRecovery(w, `scenario 4 (${label})`, fault);
   assert.equal(done.status, "completed");
-  for (const p of w.processes) assert.ok(p.running, `${p.name} did not survive:\n${p.output().slice(-3000)}`);
+  assertAllRunning(w);
   await assertInvariants(w.db, { backfillIds: [backfillId], reference, partitions: 10 });
   const { rows } = await w.db.query("select count(*)::int as n from almanac.runs where attempt > 1");
   console.log(`scenario 4 (${label}): ${rows[0]?.n} run(s) needed another attempt`);

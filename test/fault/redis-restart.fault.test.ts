@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { afterEach, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  assertAllRunning,
   type FaultWorld,
   markFault,
   midBackfill,
@@ -35,7 +36,7 @@ async function backfillThrough(aof: boolean, label: string, inject: (w: FaultWor
   const done = await w.waitForBackfill(backfillId, 180_000);
   await reportRecovery(w, `scenario 3 (${label})`, fault);
   assert.equal(done.status, "completed");
-  for (const p of w.processes) assert.ok(p.running, `${p.name} still running:\n${p.output().slice(-2000)}`);
+  assertAllRunning(w);
   await assertInvariants(w.db, { backfillIds: [backfillId], reference, partitions: 10 });
 }
 

@@ -103,7 +103,12 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
   const processes: AlmanacProcess[] = [];
   let serial = 0;
   const logs = () =>
-    processes.map((p) => `----- ${p.name}${p.running ? "" : " (exited)"} -----\n${tail(p.output(), 25)}`).join("\n");
+    processes
+      .map((p) => {
+        const state = p.running ? "" : ` (exited: code ${p.child.exitCode}, signal ${p.child.signalCode})`;
+        return `----- ${p.name}${state} -----\n${tail(p.output(), 25)}`;
+      })
+      .join("\n");
 
   const world: FaultWorld = {
     database,
@@ -261,4 +266,12 @@ export function midBackfill(world: FaultWorld, done = 1): Promise<true> {
     );
     return (rows[0]?.n ?? 0) >= done && (await sleepingBackends(world.db, world.database.name)) >= 1;
   });
+}
+
+/** Fails unless every process the world started and did not stop is still running, with their logs. */
+export function assertAllRunning(world: FaultWorld): void {
+  const dead = world.processes.filter((p) => !p.running && !p.stopRequested);
+  if (dead.length > 0) {
+    throw new Error(`${dead.map((p) => p.name).join(", ")} exited on its own\n${world.logs()}`);
+  }
 }
