@@ -9,7 +9,7 @@ import { lockAssetPartitions } from "./partition-locks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { type RunEvent, stepLabel, toFailure } from "./run-events.js";
 import { checkStepPartitions } from "./step-checks.js";
-import { limitStepStatements, stepTimeoutError } from "./step-timeout.js";
+import { stepTimeoutError, stepTimeoutMs } from "./step-timeout.js";
 import { openWarehouseQuery } from "./warehouse-query.js";
 
 /** A step as the store keeps it. */
@@ -63,9 +63,8 @@ export async function executeStep(
   let broken: Error | undefined;
   try {
     await client.query("begin");
-    await lockAssetPartitions(client, step.assetKey, keys);
-    // After the locks: waiting for another run of these partitions is not a hang.
-    await limitStepStatements(client, ctx.stepTimeoutMs);
+    // Also bounds the step's later statements: waiting for these locks is not a hang.
+    await lockAssetPartitions(client, step.assetKey, keys, stepTimeoutMs(ctx.stepTimeoutMs));
     // Two attempts of one run can execute at once (BullMQ re-delivers a dead worker's job while
     // the reconciler's takeover enqueued a new attempt); the one that waited for the locks must
     // not write again what the other just committed (found by the fault suite).

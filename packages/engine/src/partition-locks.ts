@@ -18,15 +18,27 @@ export async function lockAssetPartitions(
   client: pg.ClientBase,
   assetKey: string,
   partitionKeys: readonly string[],
+  statementTimeoutMs = 0,
 ): Promise<void> {
+  // The step's statement timeout rides along (set_config local to the transaction, so it ends
+  // with it and never leaks into the pooled connection): one round trip fewer per step, and it
+  // only bounds the statements after this one, so waiting here for another run of the same
+  // partitions is not counted as a hang.
+  const timeout = statementTimeoutMs > 0 ? `${Math.floor(statementTimeoutMs)}ms` : null;
+  const bound = (param: string) =>
+    `set_config('statement_timeout', coalesce(${param}::text, current_setting('statement_timeout')), true)`;
   if (partitionKeys.length > maxPartitionLocks) {
-    await client.query("select pg_advisory_xact_lock(hashtextextended('almanac:asset:' || $1::text, 0))", [assetKey]);
+    await client.query(
+      `select pg_advisory_xact_lock(hashtextextended('almanac:asset:' || $1::text, 0)), ${bound("$2")}`,
+      [assetKey, timeout],
+    );
     return;
   }
   await client.query(
     `select pg_advisory_xact_lock_shared(hashtextextended('almanac:asset:' || $1::text, 0)),
             (select count(pg_advisory_xact_lock(hashtextextended('almanac:partition:' || $1::text || ':' || k, 0)))
-               from unnest($2::text[]) as k)`,
-    [assetKey, [...partitionKeys].sort()],
+               from unnest($2::text[]) as k),
+            ${bound("$3")}`,
+    [assetKey, [...partitionKeys].sort(), timeout],
   );
 }

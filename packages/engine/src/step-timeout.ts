@@ -1,5 +1,4 @@
 import { AlmanacError, isAlmanacError, sqlState } from "@almanac/errors";
-import type pg from "pg";
 
 /**
  * Default bound on each statement of a step (`ALMANAC_STEP_TIMEOUT_MS`): one hour. A model that
@@ -14,14 +13,9 @@ export const defaultStepTimeoutMs = 3_600_000;
 /** SQLSTATE 57014 query_canceled: `statement_timeout` fired (or someone cancelled the backend). */
 const queryCanceled = "57014";
 
-/**
- * Bounds every later statement of the step's transaction (`SET LOCAL`, so it ends with the
- * transaction and never leaks to the pooled connection). Called after the partition locks are
- * taken: waiting for another run of the same partitions is not a hang.
- */
-export async function limitStepStatements(client: pg.ClientBase, timeoutMs: number | undefined): Promise<void> {
-  const ms = Math.floor(timeoutMs ?? defaultStepTimeoutMs);
-  if (ms > 0) await client.query(`set local statement_timeout = ${ms}`);
+/** The step timeout in effect: `ALMANAC_STEP_TIMEOUT_MS` if set, else the default; 0 = none. */
+export function stepTimeoutMs(timeoutMs: number | undefined): number {
+  return Math.floor(timeoutMs ?? defaultStepTimeoutMs);
 }
 
 /**
@@ -31,7 +25,7 @@ export async function limitStepStatements(client: pg.ClientBase, timeoutMs: numb
  */
 export function stepTimeoutError(error: unknown, timeoutMs: number | undefined): AlmanacError | undefined {
   if (sqlState(error) !== queryCanceled) return undefined;
-  const ms = Math.floor(timeoutMs ?? defaultStepTimeoutMs);
+  const ms = stepTimeoutMs(timeoutMs);
   const details = isAlmanacError(error) ? error.details : {};
   return new AlmanacError(
     "ALMANAC_STEP_TIMEOUT",

@@ -35,12 +35,17 @@ export async function writeDirectly(
   const what = `table ${target}`;
   const inTarget = windowPredicate(columns, restriction.timeColumn, restriction.window, targetAlias, what);
   const inOutput = windowPredicate(columns, restriction.timeColumn, restriction.window, modelAlias, what);
-  const rowsDeleted =
-    plan.strategy === "window_overwrite"
-      ? await session.count(`delete from ${target} as ${targetAlias}\n where ${inTarget.sql}`, inTarget.params)
-      : 0;
-  const rowsWritten = await session.count(`${insert}\n where ${inOutput.sql}`, inOutput.params);
-  return { rowsWritten, rowsDeleted };
+  if (plan.strategy === "append") {
+    return { rowsWritten: await session.count(`${insert}\n where ${inOutput.sql}`, inOutput.params), rowsDeleted: 0 };
+  }
+  // Delete and insert in one statement, one round trip: both sub-statements see the table as it
+  // was when the statement began, so the delete removes only the old rows of the window. Both
+  // predicates are built from the table's columns, so they take the same two parameters.
+  const { rows } = await session.run<{ deleted: number; inserted: number }>(
+    `with deleted as (\n  delete from ${target} as ${targetAlias}\n   where ${inTarget.sql}\n  returning 1\n), inserted as (\n${insert}\n where ${inOutput.sql}\n  returning 1\n)\nselect (select count(*) from deleted)::int as deleted, (select count(*) from inserted)::int as inserted`,
+    inTarget.params,
+  );
+  return { rowsWritten: rows[0]?.inserted ?? 0, rowsDeleted: rows[0]?.deleted ?? 0 };
 }
 
 /** Same column names with the same type and modifier, in any order. */
