@@ -12,7 +12,7 @@ import { loadProject } from "@almanac/project";
 import { copyProject, createTestDatabase, editFile } from "@almanac/testing";
 import { generateTrips } from "../examples/nyc_taxi/scripts/load-trips.js";
 import { dayAfter } from "./b2-orchestration-overhead.js";
-import { postJson, startAlmanac, waitForBackfill } from "./lib/almanac-processes.js";
+import { startAlmanac, timeBackfill } from "./lib/almanac-processes.js";
 import { alternate, medianRatio, secondsSince } from "./lib/alternate.js";
 import { benchQueuePrefix, dropQueue, redisUrl } from "./lib/bench-env.js";
 import { partitionScripts } from "./lib/partition-sql.js";
@@ -77,16 +77,8 @@ async function backfillDataset(dataset: B1Dataset, rounds: number) {
   console.log(`    loaded ${loaded.rows.toLocaleString("en")} trips in ${round(secondsSince(loading), 1)} s`);
   const almanac = await startAlmanac({ databaseUrl: database.url, redisUrl, queuePrefix, projectDir });
   try {
-    const backfill = async (select: string, range: { from: string; to: string }) => {
-      const started = performance.now();
-      const { backfillId } = await postJson<{ backfillId: string }>(`${almanac.base}/api/backfills`, {
-        select,
-        ...range,
-      });
-      const done = await waitForBackfill(almanac.base, backfillId, 100);
-      if (done.status !== "completed") throw new Error(`backfill ended ${done.status}: ${JSON.stringify(done.counts)}`);
-      return secondsSince(started);
-    };
+    const backfill = (select: string, range: { from: string; to: string }) =>
+      timeBackfill(almanac.base, { select, ...range });
     // Creates the views and tables, and warms both sides on two days.
     await backfill(marts.map((m) => `+${m}`).join(" "), { from, to: dayAfter(from, 1) });
     const scripts = partitionScripts(await loadProject(projectDir), marts, from, to, target);

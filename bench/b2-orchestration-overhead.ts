@@ -7,8 +7,8 @@
 import path from "node:path";
 import { loadProject } from "@almanac/project";
 import { createTestDatabase } from "@almanac/testing";
-import { postJson, startAlmanac, waitForBackfill } from "./lib/almanac-processes.js";
-import { alternate, medianRatio, secondsSince } from "./lib/alternate.js";
+import { startAlmanac, timeBackfill } from "./lib/almanac-processes.js";
+import { alternate, medianRatio } from "./lib/alternate.js";
 import { benchQueuePrefix, dropQueue, redisUrl } from "./lib/bench-env.js";
 import { partitionScripts } from "./lib/partition-sql.js";
 import { runPsqlSessions } from "./lib/psql-sessions.js";
@@ -37,17 +37,8 @@ export async function runB2(rounds = 3, partitions = 3_650): Promise<BenchResult
   const queuePrefix = benchQueuePrefix("b2");
   const almanac = await startAlmanac({ databaseUrl: database.url, redisUrl, queuePrefix, projectDir });
   try {
-    const backfill = async (range: { from: string; to: string }, maxPartitionsPerRun = 1) => {
-      const started = performance.now();
-      const { backfillId } = await postJson<{ backfillId: string }>(`${almanac.base}/api/backfills`, {
-        select: models.join(" "),
-        ...range,
-        maxPartitionsPerRun,
-      });
-      const done = await waitForBackfill(almanac.base, backfillId);
-      if (done.status !== "completed") throw new Error(`backfill ended ${done.status}: ${JSON.stringify(done.counts)}`);
-      return secondsSince(started);
-    };
+    const backfill = (range: { from: string; to: string }, maxPartitionsPerRun = 1) =>
+      timeBackfill(almanac.base, { select: models.join(" "), ...range, maxPartitionsPerRun });
     // Creates the tables and warms both sides' caches on a week.
     await backfill({ from, to: dayAfter(from, 6) });
     const project = await loadProject(projectDir);

@@ -102,17 +102,32 @@ export async function getJson<T>(url: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-/** Polls a backfill until it is no longer requested/running; returns its final state. */
-export async function waitForBackfill(
-  base: string,
-  backfillId: string,
-  pollMs = 25,
-): Promise<{ status: string; counts: Record<string, number> }> {
+export interface FinishedBackfill {
+  readonly status: string;
+  readonly counts: Record<string, number>;
+  /** When the backfill's last run finished, as the server recorded it. */
+  readonly finishedAt: string | null;
+}
+
+/**
+ * Polls a backfill until it is no longer requested/running; returns its final state. Callers
+ * time it by its recorded `finishedAt`, so the poll can be lazy: a poll computes the backfill's
+ * progress, and polling fast would load the machine the benchmark measures.
+ */
+export async function waitForBackfill(base: string, backfillId: string, pollMs = 250): Promise<FinishedBackfill> {
   for (;;) {
-    const backfill = await getJson<{ status: string; counts: Record<string, number> }>(
-      `${base}/api/backfills/${backfillId}`,
-    );
+    const backfill = await getJson<FinishedBackfill>(`${base}/api/backfills/${backfillId}`);
     if (backfill.status !== "requested" && backfill.status !== "running") return backfill;
     await sleep(pollMs);
   }
+}
+
+/** POSTs a backfill, waits for it, and returns the seconds from the request to its last run's end. */
+export async function timeBackfill(base: string, body: Record<string, unknown>): Promise<number> {
+  const started = Date.now();
+  const { backfillId } = await postJson<{ backfillId: string }>(`${base}/api/backfills`, body);
+  const done = await waitForBackfill(base, backfillId);
+  if (done.status !== "completed") throw new Error(`backfill ended ${done.status}: ${JSON.stringify(done.counts)}`);
+  if (done.finishedAt === null) throw new Error("a completed backfill without finishedAt");
+  return (Date.parse(done.finishedAt) - started) / 1000;
 }
