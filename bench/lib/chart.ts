@@ -13,31 +13,35 @@ export async function ratioChart(results: readonly BenchResult[]): Promise<strin
       .map((metric) => ({
         label: `${result.id} ${metric.name.replace(/^ratio to /, "vs ")}`,
         ratio: metric.value,
-        target: Number(metric.target?.replace(/[<>= ]/g, "") ?? Number.NaN),
-        verdict: meetsTarget(metric) === false ? "missed" : "met",
+        target: metric.target === undefined ? null : Number(metric.target.replace(/[<>= ]/g, "")),
+        verdict: { true: "met", false: "missed", undefined: "no target" }[String(meetsTarget(metric))],
       })),
   );
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: "Almanac ÷ baseline, same machine, same run (lower is better)",
-    width: 520,
+    width: 480,
     height: { step: 26 },
     data: { values },
     layer: [
       {
         mark: { type: "bar" },
         encoding: {
-          y: { field: "label", type: "nominal", sort: null, title: null },
-          x: { field: "ratio", type: "quantitative", title: "ratio" },
+          y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
+          // Log scale: ratios from 0.2 to 100 on one chart, equal distances for equal factors.
+          x: { field: "ratio", type: "quantitative", title: "ratio (log scale)", scale: { type: "log", domain: [0.1, 200], nice: false } },
+          // A log scale has no zero: bars start at its left edge.
+          x2: { datum: 0.1 },
           color: {
             field: "verdict",
             type: "nominal",
-            scale: { domain: ["met", "missed"], range: ["#2e9e5b", "#d9534f"] },
+            scale: { domain: ["met", "missed", "no target"], range: ["#2e9e5b", "#d9534f", "#9aa3ad"] },
             title: "target",
           },
         },
       },
       {
+        transform: [{ filter: "isValid(datum.target)" }],
         mark: { type: "tick", color: "#222", thickness: 2 },
         encoding: {
           y: { field: "label", type: "nominal", sort: null },
