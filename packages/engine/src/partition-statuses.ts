@@ -1,15 +1,8 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, type Target, upstreamOf } from "@almanac/project";
-import {
-  type AssetPartitionRow,
-  type CheckStatus,
-  listAssetPartitions,
-  listCheckStatuses,
-  listPartitionStatuses,
-  type StoreDb,
-} from "@almanac/store";
-import { codeVersion } from "./code-version.js";
+import { type CheckStatus, listCheckStatuses, listPartitionEntries, type StoreDb } from "@almanac/store";
+import { cachedCodeVersion } from "./cached-code-versions.js";
 
 /** What a person asks about one partition: DESIGN §5 `GET /api/assets/:key/partitions`. */
 export interface PartitionStatusEntry {
@@ -56,27 +49,36 @@ export async function assetPartitionStatuses(
     throw new AlmanacError("ALMANAC_UNKNOWN_ASSET", `no model named "${assetKey}" in project ${project.name}`);
   }
   const keys = keysOf(project, assetKey, query);
-  const rows = await rowsByKey(db, assetKey, query);
-  const currentVersion = codeVersion(project, assetKey, target);
-  const upstream = await upstreamMaterializations(db, project, assetKey, query);
+  const upstream = upstreamOf(project, assetKey);
+  const partitioned = partitionsOf(project, assetKey) !== undefined;
+  const rows = new Map(
+    (
+      await listPartitionEntries(db, {
+        assetKey,
+        from: query.from,
+        to: query.to,
+        codeVersion: cachedCodeVersion({ project, target }, assetKey),
+        // A non-partitioned asset reads every partition of its upstreams: any later one counts.
+        partitionedUpstream: partitioned ? upstream.filter((key) => partitionsOf(project, key) !== undefined) : [],
+        unpartitionedUpstream: partitioned
+          ? upstream.filter((key) => partitionsOf(project, key) === undefined)
+          : upstream,
+      })
+    ).map((row) => [row.partitionKey, row]),
+  );
   // Assets without tests skip the query: the listing stays as lean as before for them.
   const checks = project.tests.some((test) => test.asset === assetKey)
     ? await listCheckStatuses(db, { assetKey, from: query.from, to: query.to })
     : new Map<string, CheckStatus>();
   const entries = keys.map((key): PartitionStatusEntry => {
     const row = rows.get(key);
-    const status = row?.status ?? "missing";
-    const materializedAt = row?.materializedAt ?? null;
-    const stale =
-      status === "materialized" &&
-      (row?.codeVersion !== currentVersion || isOlderThanUpstream(materializedAt, key, upstream));
     return {
       key,
-      status,
-      stale,
+      status: row?.status ?? "missing",
+      stale: row?.stale ?? false,
       runId: row?.runId ?? null,
       updatedAt: row?.updatedAt ?? null,
-      materializedAt,
+      materializedAt: row?.materializedAt ?? null,
       errorCode: row?.errorCode ?? null,
       errorMessage: row?.errorMessage ?? null,
       checks: checks.get(key) ?? null,
@@ -96,52 +98,4 @@ function keysOf(project: Project, assetKey: string, query: StatusQuery): string[
   const to = query.to ?? all[all.length - 1];
   if (from === undefined || to === undefined) return [];
   return partitionKeysInRange(partitions, from, to);
-}
-
-async function rowsByKey(db: StoreDb, assetKey: string, query: StatusQuery): Promise<Map<string, AssetPartitionRow>> {
-  const rows = await listAssetPartitions(db, { assetKey, from: query.from, to: query.to });
-  return new Map(rows.map((row) => [row.partitionKey, row]));
-}
-
-/** Latest materialization per partition key of each direct upstream model ("*" = any key). */
-type UpstreamTimes = Map<string, Date>[];
-
-async function upstreamMaterializations(
-  db: StoreDb,
-  project: Project,
-  assetKey: string,
-  query: StatusQuery,
-): Promise<UpstreamTimes> {
-  const result: UpstreamTimes = [];
-  for (const upstream of upstreamOf(project, assetKey)) {
-    const partitioned = partitionsOf(project, upstream) !== undefined;
-    // Only keys and materialization times are needed here: the lean listing reads far less.
-    const rows = await listPartitionStatuses(db, {
-      assetKey: upstream,
-      from: partitioned ? query.from : undefined,
-      to: partitioned ? query.to : undefined,
-    });
-    const times = new Map<string, Date>();
-    for (const row of rows) {
-      if (!row.materializedAt) continue;
-      times.set(partitioned ? row.partitionKey : "*", row.materializedAt);
-    }
-    result.push(times);
-  }
-  return result;
-}
-
-function isOlderThanUpstream(materializedAt: Date | null, key: string, upstream: UpstreamTimes): boolean {
-  if (!materializedAt) return false;
-  return upstream.some((times) => {
-    // A non-partitioned asset reads every partition of its upstream: the latest one counts.
-    const upstreamAt = key === "" ? latest(times.values()) : (times.get(key) ?? times.get("*"));
-    return upstreamAt !== undefined && upstreamAt > materializedAt;
-  });
-}
-
-function latest(dates: Iterable<Date>): Date | undefined {
-  let max: Date | undefined;
-  for (const date of dates) if (!max || date > max) max = date;
-  return max;
 }

@@ -87,6 +87,8 @@ export { listCheckResults } from "./sql/list-check-results.js";
 export type { CheckStatusQuery } from "./sql/list-check-statuses.js";
 export { listCheckStatuses } from "./sql/list-check-statuses.js";
 export { listClaimedSchedulePartitions } from "./sql/list-claimed-schedule-partitions.js";
+export type { ListPartitionEntriesOptions, PartitionEntryRow } from "./sql/list-partition-entries.js";
+export { listPartitionEntries } from "./sql/list-partition-entries.js";
 export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
 export { listPartitionStatuses } from "./sql/list-partition-statuses.js";
 export type { ListQueuedRunsOptions, QueuedRunRef } from "./sql/list-queued-runs.js";

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { AssetKey, commaSeparated, errorReplies, NullableString, PartitionKey, RunId, Timestamp } from "./common.js";
+import { AssetKey, commaSeparated, errorReplies, NullableString, nullable, PartitionKey, Timestamp } from "./common.js";
 
 /** Statuses a partition can have; `missing` is the absence of a stored row. */
 export const partitionStatusValues = ["missing", "queued", "running", "materialized", "failed"] as const;
@@ -41,12 +41,14 @@ const PartitionEntry = Type.Object({
   key: Type.String({ description: 'The partition key; "" for a non-partitioned asset' }),
   status: Type.Enum(partitionStatusValues),
   stale: Type.Boolean(),
-  runId: Type.Union([RunId, Type.Null()]),
+  runId: nullable<string>({ type: "string", format: "uuid" }),
   updatedAt: Timestamp,
   materializedAt: Timestamp,
   errorCode: NullableString,
   errorMessage: NullableString,
-  checks: Type.Union([Type.Enum(["passed", "warned", "failed"] as const), Type.Null()], {
+  checks: nullable<"passed" | "warned" | "failed">({
+    type: "string",
+    enum: ["passed", "warned", "failed", null],
     description:
       "The partition's checks (dbt tests): failed (an error-severity test failed), warned, passed; null when never checked",
   }),

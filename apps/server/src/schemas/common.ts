@@ -38,11 +38,20 @@ export const RunId = Type.String({ format: "uuid", description: "A run id" });
 export const BackfillId = Type.String({ format: "uuid", description: "A backfill id" });
 
 /** A timestamp in a response: ISO-8601 in UTC, or null when it has not happened. */
-export const Timestamp = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
+/**
+ * `T | null` of a reply field as a JSON-schema type list, not an `anyOf`: fastify's serializer
+ * (fast-json-stringify) writes a type list directly, but tries every `anyOf` branch against each
+ * value, which made a listing of 3,650 partitions spend most of its time serializing.
+ */
+export function nullable<T>(schema: { type: string; [keyword: string]: unknown }) {
+  return Type.Unsafe<T | null>({ ...schema, type: [schema.type, "null"] });
+}
 
-export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const Timestamp = nullable<string>({ type: "string", format: "date-time" });
 
-export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+export const NullableString = nullable<string>({ type: "string" });
+
+export const NullableInteger = nullable<number>({ type: "integer" });
 
 /** A comma-separated list of words from `values`, e.g. `failed,missing`. */
 export function commaSeparated(values: readonly string[], description: string) {

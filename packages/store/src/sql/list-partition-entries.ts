@@ -1,0 +1,88 @@
+import { sql } from "drizzle-orm";
+import type { PartitionStatus } from "../statuses.js";
+import type { StoreDb } from "../store-db.js";
+
+export interface ListPartitionEntriesOptions {
+  readonly assetKey: string;
+  /** Inclusive key range; keys of one definition sort in time order as text. */
+  readonly from?: string;
+  readonly to?: string;
+  /** The model's current code version: a materialized partition built by another is stale. */
+  readonly codeVersion: string;
+  /** Direct upstream assets with partitions: the same key materialized later makes it stale. */
+  readonly partitionedUpstream: readonly string[];
+  /** Direct upstream assets without partitions: any later materialization makes it stale. */
+  readonly unpartitionedUpstream: readonly string[];
+}
+
+/** A stored partition as a status listing shows it. */
+export interface PartitionEntryRow {
+  readonly partitionKey: string;
+  readonly status: Exclude<PartitionStatus, "missing">;
+  readonly stale: boolean;
+  readonly runId: string | null;
+  readonly updatedAt: Date;
+  readonly materializedAt: Date | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+/**
+ * The stored partitions of one asset in key order with their staleness (DESIGN §3.6) decided in
+ * the same statement, as `partitionStatusString` decides it: only the columns a listing shows,
+ * one round trip for 3,650 partitions and their upstreams' times.
+ */
+export async function listPartitionEntries(
+  db: StoreDb,
+  options: ListPartitionEntriesOptions,
+): Promise<PartitionEntryRow[]> {
+  const from = options.from ?? null;
+  const to = options.to ?? null;
+  const result = await db.execute<{
+    partition_key: string;
+    status: PartitionEntryRow["status"];
+    stale: boolean;
+    run_id: string | null;
+    updated_at: string;
+    materialized_at: string | null;
+    error_code: string | null;
+    error_message: string | null;
+  }>(sql`
+    with upstream_by_key as (
+      select u.partition_key, max(u.materialized_at) as materialized_at
+      from almanac.asset_partitions u
+      where u.asset_key = any(${sql.param([...options.partitionedUpstream])}::text[])
+        and (${from}::text is null or u.partition_key >= ${from})
+        and (${to}::text is null or u.partition_key <= ${to})
+      group by u.partition_key
+    ),
+    upstream_any as (
+      select max(u.materialized_at) as materialized_at
+      from almanac.asset_partitions u
+      where u.asset_key = any(${sql.param([...options.unpartitionedUpstream])}::text[])
+    )
+    select p.partition_key, p.status, p.run_id, p.updated_at, p.materialized_at, p.error_code, p.error_message,
+      coalesce(p.status = 'materialized' and (
+        p.code_version is distinct from ${options.codeVersion}
+        or ubk.materialized_at > p.materialized_at
+        or ua.materialized_at > p.materialized_at
+      ), false) as stale
+    from almanac.asset_partitions p
+    left join upstream_by_key ubk on ubk.partition_key = p.partition_key
+    cross join upstream_any ua
+    where p.asset_key = ${options.assetKey}
+      and (${from}::text is null or p.partition_key >= ${from})
+      and (${to}::text is null or p.partition_key <= ${to})
+    order by p.partition_key`);
+  return result.rows.map((row) => ({
+    partitionKey: row.partition_key,
+    status: row.status,
+    stale: row.stale,
+    runId: row.run_id,
+    // Raw statements get timestamps as Postgres prints them (drizzle's parsers), not as Dates.
+    updatedAt: new Date(row.updated_at),
+    materializedAt: row.materialized_at === null ? null : new Date(row.materialized_at),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+  }));
+}
