@@ -30,6 +30,7 @@ echo
 cat <<MSG
 
 Almanac is running on the nyc_taxi example (Ctrl-C stops it):
+  web page      http://127.0.0.1:$port/
   API docs      http://127.0.0.1:$port/docs
   assets        curl http://127.0.0.1:$port/api/assets
   partitions    curl 'http://127.0.0.1:$port/api/assets/daily_metrics/partitions?from=$from&to=$to'
