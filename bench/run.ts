@@ -1,10 +1,11 @@
 /**
  * `npm run bench [B1 B3 …]`: runs the benchmarks (all, or those named), prints each figure
- * against its target, and writes docs/benchmarks/results.json and docs/benchmarks/ratios.svg.
+ * against its target, and writes docs/benchmarks/results.json, results.md and ratios.svg.
  * Each benchmark alternates Almanac and its baseline round after round in this one run, so
  * the ratios hold on a noisy machine even when the raw seconds do not.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { adminUrl, repoRoot } from "@almanac/testing";
 import { b1Datasets, runB1 } from "./b1-backfill-vs-psql.js";
@@ -59,32 +60,36 @@ for (const [id, run] of Object.entries(benchmarks)) {
   }
 }
 
+// A partial run (`npm run bench -- B6`) replaces those benchmarks in the last full report and
+// keeps the others, each stamped with when it ran.
 await mkdir(outDir, { recursive: true });
-const file = wanted.length > 0 ? `results-${wanted.join("-").toLowerCase()}.json` : "results.json";
-await writeFile(
-  path.join(outDir, file),
-  `${JSON.stringify({ startedAt: started.toISOString(), machine, results }, null, 2)}\n`,
+const reportFile = path.join(outDir, "results.json");
+const previous: (BenchResult & { measuredAt?: string })[] =
+  wanted.length > 0 && existsSync(reportFile) ? JSON.parse(await readFile(reportFile, "utf8")).results : [];
+const stamped = results.map((result) => ({ ...result, measuredAt: started.toISOString() }));
+const report = Object.keys(benchmarks).flatMap(
+  (id) => stamped.find((r) => r.id === id) ?? previous.filter((r) => r.id === id),
 );
-if (wanted.length === 0) {
-  await writeFile(path.join(outDir, "ratios.svg"), await ratioChart(results));
-  await writeFile(path.join(outDir, "results.md"), resultsTable(results, started));
-}
-console.log(`\nwrote docs/benchmarks/${file}${wanted.length === 0 ? ", results.md and ratios.svg" : ""}`);
+await writeFile(reportFile, `${JSON.stringify({ machine, results: report }, null, 2)}\n`);
+await writeFile(path.join(outDir, "ratios.svg"), await ratioChart(report));
+await writeFile(path.join(outDir, "results.md"), resultsTable(report));
+console.log("\nwrote docs/benchmarks/results.json, results.md and ratios.svg");
 
 /** The figures as a Markdown table, for docs/benchmarks.md to quote. */
-function resultsTable(all: readonly BenchResult[], at: Date): string {
+function resultsTable(all: readonly (BenchResult & { measuredAt?: string })[]): string {
   const rows = all.flatMap((result) =>
     result.metrics.map((metric) => {
       const verdict = meetsTarget(metric);
       const mark = verdict === undefined ? "" : verdict ? "met" : "**missed**";
-      return `| ${result.id} | ${metric.name} | ${metric.value} | ${metric.target ?? ""} | ${mark} |`;
+      const at = result.measuredAt?.slice(0, 16).replace("T", " ") ?? "";
+      return `| ${result.id} | ${metric.name} | ${metric.value} | ${metric.target ?? ""} | ${mark} | ${at} |`;
     }),
   );
   return [
-    `Measured ${at.toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run bench\` (raw times in results.json).`,
+    "Measured by `npm run bench` on the machine described in results.json, which also has the raw times.",
     "",
-    "| | figure | value | target | |",
-    "| --- | --- | ---: | --- | --- |",
+    "| | figure | value | target | | measured (UTC) |",
+    "| --- | --- | ---: | --- | --- | --- |",
     ...rows,
     "",
   ].join("\n");

@@ -29,7 +29,12 @@ export async function ratioChart(results: readonly BenchResult[]): Promise<strin
         encoding: {
           y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
           // Log scale: ratios from 0.2 to 100 on one chart, equal distances for equal factors.
-          x: { field: "ratio", type: "quantitative", title: "ratio (log scale)", scale: { type: "log", domain: [0.1, 200], nice: false } },
+          x: {
+            field: "ratio",
+            type: "quantitative",
+            title: "ratio (log scale)",
+            scale: { type: "log", domain: [0.1, 200], nice: false },
+          },
           // A log scale has no zero: bars start at its left edge.
           x2: { datum: 0.1 },
           color: {
