@@ -247,7 +247,7 @@ describe("requesting a backfill", () => {
     assert.deepEqual(row, { policy: "multi_run", max_partitions_per_run: 3, run_count: 3 });
   });
 
-  // Its speed is measured by bench/backfill-enqueue.ts, not asserted here.
+  // Its speed is measured by B5 in bench/ (npm run bench), not asserted here.
   test("3,650 partitions of two assets are recorded as 3,650 runs with every partition queued", async () => {
     const farFuture = new Date("2034-01-01T00:00:00Z");
     const backfill = await requestBackfill(
