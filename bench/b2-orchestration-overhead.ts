@@ -8,17 +8,12 @@ import path from "node:path";
 import { loadProject } from "@almanac/project";
 import { createTestDatabase } from "@almanac/testing";
 import { startAlmanac, timeBackfill } from "./lib/almanac-processes.js";
-import { alternate, medianRatio } from "./lib/alternate.js";
+import { alternate, dayAfter, medianRatio } from "./lib/alternate.js";
 import { benchQueuePrefix, dropQueue, redisUrl } from "./lib/bench-env.js";
 import { partitionScripts } from "./lib/partition-sql.js";
 import { runPsqlSessions } from "./lib/psql-sessions.js";
 import type { BenchResult } from "./lib/report.js";
 import { round } from "./lib/stats.js";
-
-/** The ISO date `days` after `date`. */
-export function dayAfter(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 const projectDir = path.join(import.meta.dirname, "projects/trivial");
 const models = ["m1", "m2", "m3"];

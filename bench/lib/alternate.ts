@@ -44,3 +44,8 @@ export function medianRatio(result: Alternation, a: string, b: string): number {
 export function secondsSince(started: number): number {
   return (performance.now() - started) / 1000;
 }
+
+/** The ISO date `days` after `date` (UTC days, as the benchmarks' daily partitions). */
+export function dayAfter(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
