@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  assertAllRunning,
-  type FaultWorld,
-  markFault,
-  midBackfill,
-  reportRecovery,
-  slowDailyMetrics,
-  startFaultWorld,
-} from "./harness/fault-world.js";
-import { assertInvariants, referenceFingerprints } from "./harness/invariants.js";
+import { backfillThrough } from "./harness/backfill-through.js";
+import { type FaultWorld, slowDailyMetrics, startFaultWorld } from "./harness/fault-world.js";
+import { referenceFingerprints } from "./harness/invariants.js";
 import { startTestCluster, type TestCluster } from "./harness/postgres-cluster.js";
 
 // Scenario 4: Postgres connections terminated (pg_terminate_backend) and Postgres crashed and
@@ -28,27 +21,17 @@ afterEach(async () => {
 });
 after(() => cluster?.database.drop());
 
-async function backfillThrough(label: string, inject: (w: FaultWorld) => Promise<void>): Promise<void> {
+async function throughPostgresFault(label: string, inject: (w: FaultWorld) => Promise<void>): Promise<void> {
   const w = world;
   assert.ok(w);
-  await w.startServer();
-  w.startWorker();
-  const backfillId = await w.backfill();
-  await midBackfill(w, 2);
-  const fault = await markFault(w);
-  await inject(w);
-  const done = await w.waitForBackfill(backfillId, 180_000);
-  await reportRecovery(w, `scenario 4 (${label})`, fault);
-  assert.equal(done.status, "completed");
-  assertAllRunning(w);
-  await assertInvariants(w.db, { backfillIds: [backfillId], reference, partitions: 10 });
+  await backfillThrough(w, `scenario 4 (${label})`, reference, inject);
   const { rows } = await w.db.query("select count(*)::int as n from almanac.runs where attempt > 1");
   console.log(`scenario 4 (${label}): ${rows[0]?.n} run(s) needed another attempt`);
 }
 
 test("scenario 4a: every Almanac connection terminated three times mid-backfill", async () => {
   world = await startFaultWorld({ editProject: (dir) => slowDailyMetrics(dir, 1) });
-  await backfillThrough("pg_terminate_backend x3", async (w) => {
+  await throughPostgresFault("pg_terminate_backend x3", async (w) => {
     let terminated = 0;
     for (let round = 0; round < 3; round++) {
       const { rows } = await w.db.query<{ n: number }>(
@@ -68,7 +51,7 @@ test("scenario 4b: Postgres crashed (pg_ctl stop -m immediate) and restarted mid
   cluster = await startTestCluster();
   const c = cluster;
   world = await startFaultWorld({ database: c.database, editProject: (dir) => slowDailyMetrics(dir, 1) });
-  await backfillThrough("Postgres crashed and restarted after 3 s", async () => {
+  await throughPostgresFault("Postgres crashed and restarted after 3 s", async () => {
     await c.crash();
     await sleep(3_000);
     await c.start();

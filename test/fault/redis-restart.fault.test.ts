@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  assertAllRunning,
-  type FaultWorld,
-  markFault,
-  midBackfill,
-  reportRecovery,
-  slowDailyMetrics,
-  startFaultWorld,
-} from "./harness/fault-world.js";
-import { assertInvariants, referenceFingerprints } from "./harness/invariants.js";
+import { backfillThrough } from "./harness/backfill-through.js";
+import { type FaultWorld, slowDailyMetrics, startFaultWorld } from "./harness/fault-world.js";
+import { referenceFingerprints } from "./harness/invariants.js";
 
 // Scenario 3: Redis restarted with AOF, flushed, and restarted without persistence, each in the
 // middle of a backfill. Postgres is the truth: what Redis lost, the reconciler hands over again.
@@ -24,24 +17,13 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function backfillThrough(aof: boolean, label: string, inject: (w: FaultWorld) => Promise<void>): Promise<void> {
+async function throughRedisFault(aof: boolean, label: string, inject: (w: FaultWorld) => Promise<void>) {
   world = await startFaultWorld({ aof, editProject: (dir) => slowDailyMetrics(dir, 1) });
-  const w = world;
-  await w.startServer();
-  w.startWorker();
-  const backfillId = await w.backfill();
-  await midBackfill(w, 2);
-  const fault = await markFault(w);
-  await inject(w);
-  const done = await w.waitForBackfill(backfillId, 180_000);
-  await reportRecovery(w, `scenario 3 (${label})`, fault);
-  assert.equal(done.status, "completed");
-  assertAllRunning(w);
-  await assertInvariants(w.db, { backfillIds: [backfillId], reference, partitions: 10 });
+  await backfillThrough(world, `scenario 3 (${label})`, reference, inject);
 }
 
 test("scenario 3a: Redis restarted with AOF mid-backfill: the queue survives, nothing lost or doubled", async () => {
-  await backfillThrough(true, "Redis restarted with AOF", async (w) => {
+  await throughRedisFault(true, "Redis restarted with AOF", async (w) => {
     await w.redis.stop();
     await sleep(2_000);
     await w.redis.start();
@@ -50,13 +32,13 @@ test("scenario 3a: Redis restarted with AOF mid-backfill: the queue survives, no
 });
 
 test("scenario 3b: Redis flushed mid-backfill: the reconciler rebuilds the queue from Postgres", async () => {
-  await backfillThrough(false, "Redis FLUSHALL", async (w) => {
+  await throughRedisFault(false, "Redis FLUSHALL", async (w) => {
     await w.redis.flush();
   });
 });
 
 test("scenario 3c: Redis restarted without persistence mid-backfill: the reconciler rebuilds the queue", async () => {
-  await backfillThrough(false, "Redis restarted empty", async (w) => {
+  await throughRedisFault(false, "Redis restarted empty", async (w) => {
     await w.redis.kill();
     await sleep(2_000);
     await w.redis.start();
