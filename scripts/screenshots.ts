@@ -7,7 +7,7 @@
  * backfills, schedules, the login form, Bull Board), and the benchmark's large store, 100
  * daily assets × 3,650 partitions (the assets page and a 10-year partition grid). Needs the
  * test services (Postgres on 127.0.0.1:5432, Redis on 127.0.0.1:6379) and Chromium at
- * /usr/bin/chromium (or ALMANAC_CHROMIUM); everything it creates is removed at the end.
+ * /usr/bin/chromium (or ALMANAC_TEST_CHROMIUM); everything it creates is removed at the end.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
@@ -17,11 +17,11 @@ import type { EngineContext } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { createRunQueue } from "@almanac/queue";
 import { type RunningServer, startServer } from "@almanac/server";
-import { createTestDatabase, examplesDir, repoRoot, type TestDatabase } from "@almanac/testing";
+import { createTestDatabase, examplesDir, launchChromium, repoRoot, type TestDatabase } from "@almanac/testing";
 import { startWorker } from "@almanac/worker";
 import pg from "pg";
 import pino from "pino";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createLargeStore, largeStoreAssetKey } from "../bench/fixtures/large-store.js";
 import { generateTrips } from "../examples/nyc_taxi/scripts/load-trips.js";
 
@@ -91,18 +91,7 @@ async function shot(page: Page, name: string, options: { fullPage?: boolean } = 
 let browser: Browser | undefined;
 try {
   await mkdir(outDir, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.ALMANAC_CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 
   // 1. nyc_taxi, materialized by real runs.
   const taxiDb = await createTestDatabase();

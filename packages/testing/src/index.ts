@@ -1,3 +1,4 @@
+export { chromiumPath, launchChromium } from "./chromium.js";
 export { freePort } from "./free-port.js";
 export { copyProject, editFile, examplesDir, repoRoot } from "./project-copies.js";
 export { symmetricDifference, tableFingerprint } from "./table-compare.js";

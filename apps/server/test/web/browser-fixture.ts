@@ -3,11 +3,11 @@ import path from "node:path";
 import type { EngineContext } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { createRunQueue } from "@almanac/queue";
-import { createTestDatabase, examplesDir, type TestDatabase } from "@almanac/testing";
+import { createTestDatabase, examplesDir, launchChromium, type TestDatabase } from "@almanac/testing";
 import { type RunningWorker, startWorker } from "@almanac/worker";
 import pg from "pg";
 import pino from "pino";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { generateTrips } from "../../../../examples/nyc_taxi/scripts/load-trips.js";
 import { type RunningServer, startServer } from "../../src/index.js";
 import { redisUrl } from "../server-fixture.js";
@@ -16,7 +16,6 @@ import { redisUrl } from "../server-fixture.js";
 export const now = new Date("2024-01-10T12:00:00Z");
 
 /** Debian's Chromium; never a downloaded browser. Override with ALMANAC_TEST_CHROMIUM. */
-const chromiumPath = process.env.ALMANAC_TEST_CHROMIUM ?? "/usr/bin/chromium";
 
 export interface BrowserFixture {
   readonly url: string;
@@ -72,18 +71,7 @@ export async function browserFixture(options: BrowserFixtureOptions = {}): Promi
       host: "127.0.0.1",
       port: 0,
     });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   } catch (error) {
     await server?.close();
     await worker?.close(2_000);
