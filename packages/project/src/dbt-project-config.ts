@@ -27,6 +27,22 @@ export interface DbtProjectConfig {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfigNode;
   readonly seeds: FolderConfigNode;
+  /** `dispatch:`: for a macro namespace, the packages `adapter.dispatch` searches, in order. */
+  readonly dispatch: ReadonlyMap<string, readonly string[]>;
+  /**
+   * What this file sets for other projects (installed packages): `vars: {<package>: {...}}`
+   * with the global vars, and `models:`/`seeds:` trees under `<package>:`. Only the root
+   * project's settings for packages are applied (as in dbt).
+   */
+  readonly forPackage: (packageName: string) => PackageSettings;
+}
+
+/** The root project's settings for one installed package. */
+export interface PackageSettings {
+  /** Global vars of the root project with its `vars: {<package>: …}` block laid over them. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly models: FolderConfigNode;
+  readonly seeds: FolderConfigNode;
 }
 
 const emptyNode: FolderConfigNode = { config: {}, children: new Map() };
@@ -47,7 +63,28 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
     vars: projectVars(file, name, data.vars),
     models: resourceTree(file, "models", name, data.models),
     seeds: resourceTree(file, "seeds", name, data.seeds),
+    dispatch: dispatchOrder(file, data.dispatch),
+    forPackage: (packageName) => ({
+      vars: projectVars(file, packageName, data.vars),
+      models: resourceTree(file, "models", packageName, data.models),
+      seeds: resourceTree(file, "seeds", packageName, data.seeds),
+    }),
   };
+}
+
+function dispatchOrder(file: YamlFile, value: unknown): Map<string, readonly string[]> {
+  const orders = new Map<string, readonly string[]>();
+  if (value === undefined || value === null) return orders;
+  if (!Array.isArray(value))
+    throw file.error(["dispatch"], "dispatch must be a list of {macro_namespace, search_order}");
+  value.forEach((entry: unknown, i) => {
+    const order = isMapping(entry) ? entry.search_order : undefined;
+    if (!isMapping(entry) || !Array.isArray(order) || !order.every((name) => typeof name === "string")) {
+      throw file.error(["dispatch", i], "each dispatch entry needs macro_namespace: and search_order: [package, …]");
+    }
+    orders.set(requiredString(file, ["dispatch", i, "macro_namespace"], entry.macro_namespace), order);
+  });
+  return orders;
 }
 
 function pathList(file: YamlFile, key: string, value: unknown, fallback: string[]): string[] {
@@ -66,13 +103,13 @@ function projectVars(file: YamlFile, projectName: string, value: unknown): Recor
   // dbt scopes `vars: {<project>: {...}}` to that project's models; for a single project that
   // means "these win over the global ones".
   const { [projectName]: scoped, ...global } = value;
-  return isMapping(scoped) ? { ...global, ...scoped } : value;
+  return isMapping(scoped) ? { ...global, ...scoped } : global;
 }
 
 /**
- * Builds the config tree under `models:` (or `seeds:`). `+key` entries at the top apply to
- * everything; the `<project name>:` entry is the project's root folder; entries for other
- * project names belong to packages Almanac does not install, so they are ignored.
+ * Builds the config tree under `models:` (or `seeds:`) for project `projectName`. `+key`
+ * entries at the top apply to everything; the `<project name>:` entry is that project's root
+ * folder; entries for other project names belong to other projects (`forPackage`).
  */
 function resourceTree(file: YamlFile, section: string, projectName: string, value: unknown): FolderConfigNode {
   if (value === undefined || value === null) return emptyNode;

@@ -6,7 +6,7 @@ import { topologicalOrder } from "./dag.js";
 import { type DataTest, genericTestsOf, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
 import { loadDbtPackages } from "./dbt-packages.js";
-import { type DbtProjectConfig, folderConfig, parseDbtProjectConfig } from "./dbt-project-config.js";
+import { parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
@@ -18,6 +18,7 @@ import {
   readOptionalFile,
   readProjectFile,
 } from "./project-files.js";
+import { type ProjectUnit, packageUnit, rootUnit } from "./project-units.js";
 import { type CompiledProject, rememberCompiled } from "./render-model.js";
 import { type CompiledTemplate, TemplateEnvironment } from "./template-environment.js";
 import type { MacroFile, Model, Project, Seed, SourceTable, Target } from "./types.js";
@@ -64,40 +65,53 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   const almanacFile = almanacText === undefined ? undefined : YamlFile.parse("almanac.yml", almanacText);
   const almanac = almanacFile === undefined ? emptyAlmanacConfig : parseAlmanacConfig(almanacFile);
   const files = await findProjectFiles(root, dbt);
+  const packages = await loadDbtPackages(root, dbt.packagesInstallPath);
+  // The project's own unit last: its macros of the same name override the packages', as in dbt.
+  const units: ProjectUnit[] = [...packages.map((installed) => packageUnit(installed, dbt)), rootUnit(dbt, files)];
 
   const catalog = emptyCatalog();
-  for (const file of files.properties)
-    addPropertiesFile(catalog, YamlFile.parse(file.path, await readProjectFile(root, file.path)));
-  // Package macros first: the project's own macros of the same name override them, as in dbt.
-  const packages = await loadDbtPackages(root, dbt.packagesInstallPath);
-  const macroFiles: MacroFile[] = [...packages.macroFiles];
-  for (const file of files.macros) macroFiles.push({ path: file.path, source: await readProjectFile(root, file.path) });
+  const macroFiles: MacroFile[] = [];
+  for (const unit of units) {
+    for (const file of unit.files.properties)
+      addPropertiesFile(catalog, YamlFile.parse(file.path, await readProjectFile(root, file.path)));
+    for (const file of unit.files.macros) {
+      const source = await readProjectFile(root, file.path);
+      macroFiles.push(
+        unit.package === undefined ? { path: file.path, source } : { path: file.path, source, package: unit.package },
+      );
+    }
+  }
   const compiled: CompiledProject = {
-    environment: new TemplateEnvironment(macroFiles, options.envVarPrefixes),
+    environment: new TemplateEnvironment(macroFiles, {
+      envVarPrefixes: options.envVarPrefixes,
+      projectName: dbt.name,
+      dispatch: dbt.dispatch,
+    }),
     templates: new Map(),
   };
 
   const enabled = new Map<string, ParsedModelFile>();
   const disabled = new Set<string>();
-  for (const file of files.models) {
-    const parsed = parseModelFile(file, await readProjectFile(root, file.path), dbt, catalog, compiled, options);
-    if (!parsed.model.config.enabled) {
-      disabled.add(file.name);
-      continue;
+  for (const unit of units)
+    for (const file of unit.files.models) {
+      const parsed = parseModelFile(file, await readProjectFile(root, file.path), unit, catalog, compiled, options);
+      if (!parsed.model.config.enabled) {
+        disabled.add(file.name);
+        continue;
+      }
+      const existing = enabled.get(file.name);
+      if (existing) {
+        throw new AlmanacError(
+          "ALMANAC_BAD_PROJECT_CONFIG",
+          `two models are named "${file.name}" (${existing.file.path}, ${file.path}): model names must be unique`,
+          { file: file.path, otherFile: existing.file.path, asset: file.name },
+        );
+      }
+      enabled.set(file.name, parsed);
     }
-    const existing = enabled.get(file.name);
-    if (existing) {
-      throw new AlmanacError(
-        "ALMANAC_BAD_PROJECT_CONFIG",
-        `two models are named "${file.name}" (${existing.file.path}, ${file.path}): model names must be unique`,
-        { file: file.path, otherFile: existing.file.path, asset: file.name },
-      );
-    }
-    enabled.set(file.name, parsed);
-  }
   for (const [name, parsed] of enabled) compiled.templates.set(name, parsed.template);
 
-  const seeds = seedsOf(files.seeds, dbt, enabled);
+  const seeds = seedsOf(units, enabled);
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
   const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options);
   checkModelPartitions(models, almanac);
@@ -105,6 +119,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     dir: root,
     name: dbt.name,
     vars: dbt.vars,
+    packageVars: new Map(units.flatMap((unit) => (unit.package === undefined ? [] : [[unit.package, unit.vars]]))),
     models,
     sources: new Map([...catalog.sources].map(([key, { file: _, ...table }]) => [key, table as SourceTable])),
     partitions: almanac.partitions,
@@ -113,6 +128,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     order: topologicalOrder(models),
     seeds,
     macroFiles,
+    dispatch: dbt.dispatch,
     tests: tests.tests,
     envVarPrefixes: Object.freeze([...(options.envVarPrefixes ?? defaultEnvVarPrefixes)]),
     warnings: [
@@ -120,7 +136,6 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
         .filter((name) => !enabled.has(name) && !disabled.has(name))
         .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
       ...tests.warnings,
-      ...packages.warnings,
       ...compiled.environment.skippedPackageFiles.map((why) => `${why}: skipped, its macros are unavailable`),
     ],
   };
@@ -140,19 +155,19 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
 function parseModelFile(
   file: ProjectFile,
   rawSql: string,
-  dbt: DbtProjectConfig,
+  unit: ProjectUnit,
   catalog: PropertiesCatalog,
   compiled: CompiledProject,
   options: LoadProjectOptions,
 ): ParsedModelFile {
   const properties = catalog.models.get(file.name);
-  const baseConfig = mergeConfig(folderConfig(dbt.models, [...file.folders, file.name]), properties?.config ?? {});
+  const baseConfig = mergeConfig(unit.modelConfig([...file.folders, file.name]), properties?.config ?? {});
   const template = compiled.environment.compile(file.path, rawSql);
   const parsed = parseModel(compiled.environment, template, {
     file: file.path,
     name: file.name,
     baseConfig,
-    projectVars: dbt.vars,
+    projectVars: unit.vars,
     vars: options.vars,
     env: options.env ?? process.env,
     envVarPrefixes: options.envVarPrefixes ?? defaultEnvVarPrefixes,
@@ -173,31 +188,25 @@ function parseModelFile(
       folders: file.folders,
       ...(properties?.description === undefined ? {} : { description: properties.description }),
       columns: properties?.columns ?? [],
+      ...(unit.package === undefined ? {} : { package: unit.package }),
     },
   };
 }
 
-function seedsOf(
-  files: readonly ProjectFile[],
-  dbt: DbtProjectConfig,
-  models: ReadonlyMap<string, ParsedModelFile>,
-): Map<string, Seed> {
+function seedsOf(units: readonly ProjectUnit[], models: ReadonlyMap<string, ParsedModelFile>): Map<string, Seed> {
   const seeds = new Map<string, Seed>();
-  for (const file of files) {
-    const clash = models.get(file.name)?.file.path ?? seeds.get(file.name)?.path;
-    if (clash !== undefined) {
-      throw new AlmanacError(
-        "ALMANAC_BAD_PROJECT_CONFIG",
-        `seed ${file.path} has the same name as ${clash}: ref("${file.name}") would be ambiguous`,
-        { file: file.path, otherFile: clash },
-      );
+  for (const unit of units)
+    for (const file of unit.files.seeds) {
+      const clash = models.get(file.name)?.file.path ?? seeds.get(file.name)?.path;
+      if (clash !== undefined) {
+        throw new AlmanacError(
+          "ALMANAC_BAD_PROJECT_CONFIG",
+          `seed ${file.path} has the same name as ${clash}: ref("${file.name}") would be ambiguous`,
+          { file: file.path, otherFile: clash },
+        );
+      }
+      seeds.set(file.name, { name: file.name, path: file.path, config: unit.seedConfig([...file.folders, file.name]) });
     }
-    seeds.set(file.name, {
-      name: file.name,
-      path: file.path,
-      config: folderConfig(dbt.seeds, [...file.folders, file.name]),
-    });
-  }
   return seeds;
 }
 

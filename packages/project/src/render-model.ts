@@ -32,7 +32,11 @@ function compiledFor(project: Project): CompiledProject {
   let compiled = compiledProjects.get(project);
   if (compiled === undefined) {
     compiled = {
-      environment: new TemplateEnvironment(project.macroFiles, project.envVarPrefixes),
+      environment: new TemplateEnvironment(project.macroFiles, {
+        envVarPrefixes: project.envVarPrefixes,
+        projectName: project.name,
+        dispatch: project.dispatch,
+      }),
       templates: new Map(),
     };
     compiledProjects.set(project, compiled);
@@ -136,7 +140,9 @@ class ModelRenderScope implements RenderScope {
   }
 
   variable(name: string, fallback?: { value: unknown }): unknown {
-    return lookupVar(name, fallback, [this.#ctx.vars, this.#project.vars]);
+    const pkg = this.#model.package;
+    const projectVars = pkg === undefined ? this.#project.vars : this.#project.packageVars?.get(pkg);
+    return lookupVar(name, fallback, [this.#ctx.vars, projectVars]);
   }
 
   envVar(name: string, fallback?: { value: unknown }): unknown {

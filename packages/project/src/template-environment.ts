@@ -87,6 +87,16 @@ interface NunjucksInternals {
   ): void;
 }
 
+/** How a project's macros resolve, beside the macros themselves. */
+export interface TemplateEnvironmentOptions {
+  /** Prefixes `env_var()` may read (default `DBT_`, `ALMANAC_`). */
+  readonly envVarPrefixes?: readonly string[];
+  /** The root project's name: its macros are the ones without a package. */
+  readonly projectName?: string;
+  /** dbt_project.yml `dispatch:`: macro namespace → packages to search, in order. */
+  readonly dispatch?: ReadonlyMap<string, readonly string[]>;
+}
+
 /**
  * One nunjucks environment per project: autoescape off, undefined output is an error, and the
  * dbt context (`ref`, `source`, `config`, `var`, `this`, `is_incremental`, `env_var`, `target`,
@@ -102,8 +112,11 @@ export class TemplateEnvironment {
   /** Prefixes `env_var()` may read inside `generate_schema_name`, which runs outside any model render. */
   readonly envVarPrefixes: readonly string[];
 
-  constructor(macroFiles: readonly MacroFile[], envVarPrefixes: readonly string[] = defaultEnvVarPrefixes) {
-    this.envVarPrefixes = envVarPrefixes;
+  readonly #options: TemplateEnvironmentOptions;
+
+  constructor(macroFiles: readonly MacroFile[], options: TemplateEnvironmentOptions = {}) {
+    this.#options = options;
+    this.envVarPrefixes = options.envVarPrefixes ?? defaultEnvVarPrefixes;
     // dev: true keeps lineno/colno/cause on errors instead of flattening them to a message.
     this.#env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
     this.#installContext();
@@ -285,7 +298,14 @@ export class TemplateEnvironment {
     });
     env.addGlobal("load_result", (name: unknown) => this.#statementResults(this.#scope).get(String(name)) ?? null);
     env.addGlobal("adapter", {
-      dispatch: (name: string, _namespace?: string) => this.#dispatch(name),
+      dispatch: (...args: unknown[]) => {
+        const { positional, keywords } = splitArguments(args);
+        const namespace = positional[1] ?? keywords.macro_namespace;
+        return this.#dispatch(
+          String(positional[0] ?? keywords.macro_name),
+          typeof namespace === "string" ? namespace : undefined,
+        );
+      },
       quote: (identifier: string) => quoteIdentifier(identifier),
       get_relation: (...args: unknown[]) => this.#getRelation(args),
       get_columns_in_relation: (relation: unknown) => this.#columnsIn(relation),
@@ -367,9 +387,26 @@ export class TemplateEnvironment {
     }));
   }
 
-  /** dbt's dispatch order for the postgres adapter: `postgres__x`, then `default__x`, then `x`. */
-  #dispatch(name: string): (...args: unknown[]) => unknown {
-    for (const candidate of [`postgres__${name}`, `default__${name}`, name]) {
+  /**
+   * dbt's dispatch for the postgres adapter: in each package of the search order (the root
+   * project's `dispatch:` entry for the namespace, else the root project then the namespace),
+   * `postgres__x` then `default__x`; without a namespace, or when those have none, any macro
+   * `postgres__x`, `default__x` or `x` (the root project's first).
+   */
+  #dispatch(name: string, namespace: string | undefined): (...args: unknown[]) => unknown {
+    const prefixed = [`postgres__${name}`, `default__${name}`];
+    if (namespace !== undefined) {
+      const root = this.#options.projectName;
+      const order = this.#options.dispatch?.get(namespace) ?? [...(root === undefined ? [] : [root]), namespace];
+      for (const packageName of order) {
+        const macros = packageName === root ? this.#rootMacros : this.#namespaces.get(packageName);
+        for (const candidate of prefixed) {
+          const macro = macros?.[candidate];
+          if (typeof macro === "function") return macro as (...args: unknown[]) => unknown;
+        }
+      }
+    }
+    for (const candidate of [...prefixed, name]) {
       const macro = this.#macros.get(candidate);
       if (macro) return macro.fn;
     }
@@ -378,6 +415,9 @@ export class TemplateEnvironment {
       `adapter.dispatch("${name}") found no macro postgres__${name}, default__${name} or ${name}`,
     );
   }
+
+  /** The root project's own macros by name (for `dispatch:` search orders naming the project). */
+  readonly #rootMacros: Record<string, unknown> = {};
 
   /** Macro files of dbt packages that could not be compiled; their macros are unavailable. */
   readonly skippedPackageFiles: string[] = [];
@@ -425,6 +465,7 @@ export class TemplateEnvironment {
         }
       };
       if (namespace !== undefined) namespace[name] = wrapped;
+      else this.#rootMacros[name] = wrapped;
       if (shadowed) continue;
       this.#macros.set(name, { fn: wrapped, file: file.path, package: file.package });
       this.#env.addGlobal(name, wrapped);

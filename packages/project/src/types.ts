@@ -46,6 +46,8 @@ export interface Model {
   readonly description?: string;
   /** `columns` from the model's properties yml, as written (name, description, data_type, tests…). */
   readonly columns: readonly ColumnProperties[];
+  /** The installed dbt package the model comes from; absent for the project's own models. */
+  readonly package?: string;
 }
 
 /** One entry of a model's `columns:` in a properties yml. */
@@ -129,6 +131,8 @@ export interface Project {
   readonly name: string;
   /** Project vars from dbt_project.yml. */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** The vars each installed package's models see (its own, then the project's for it). */
+  readonly packageVars?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** Enabled models by name. */
   readonly models: ReadonlyMap<string, Model>;
   /** Source tables by `sourceName.tableName`. */
@@ -142,6 +146,8 @@ export interface Project {
   readonly order: readonly string[];
   /** Seeds by name (`ref` targets that are not models). */
   readonly seeds: ReadonlyMap<string, Seed>;
+  /** dbt_project.yml `dispatch:`: macro namespace → packages `adapter.dispatch` searches, in order. */
+  readonly dispatch?: ReadonlyMap<string, readonly string[]>;
   /** Macro files, in path order; rendering compiles them once per project. */
   readonly macroFiles: readonly MacroFile[];
   /** dbt tests (generic from properties yml, singular from `tests/`), each checking one model. */
