@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { AlmanacError } from "@almanac/errors";
 import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./almanac-config.js";
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
+import { type ConfigJinjaInput, renderConfigJinja } from "./config-jinja.js";
 import { topologicalOrder } from "./dag.js";
 import { type DataTest, genericTestsOf, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
@@ -111,7 +112,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     }
   for (const [name, parsed] of enabled) compiled.templates.set(name, parsed.template);
 
-  const seeds = seedsOf(units, enabled);
+  const seeds = seedsOf(units, enabled, compiled, options);
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
   const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options);
   checkModelPartitions(models, almanac);
@@ -161,7 +162,12 @@ function parseModelFile(
   options: LoadProjectOptions,
 ): ParsedModelFile {
   const properties = catalog.models.get(file.name);
-  const baseConfig = mergeConfig(unit.modelConfig([...file.folders, file.name]), properties?.config ?? {});
+  const folders = renderConfigJinja(
+    unit.modelConfig([...file.folders, file.name]),
+    compiled.environment,
+    configJinjaInput(unit, options),
+  );
+  const baseConfig = mergeConfig(folders, properties?.config ?? {});
   const template = compiled.environment.compile(file.path, rawSql);
   const parsed = parseModel(compiled.environment, template, {
     file: file.path,
@@ -193,10 +199,32 @@ function parseModelFile(
   };
 }
 
-function seedsOf(units: readonly ProjectUnit[], models: ReadonlyMap<string, ParsedModelFile>): Map<string, Seed> {
+/** What Jinja in a unit's dbt_project.yml config sees. */
+function configJinjaInput(unit: ProjectUnit, options: LoadProjectOptions): ConfigJinjaInput {
+  return {
+    vars: [options.vars, unit.vars],
+    env: options.env ?? process.env,
+    envVarPrefixes: options.envVarPrefixes ?? defaultEnvVarPrefixes,
+    target: options.target ?? parseTarget,
+  };
+}
+
+/** Enabled seeds of every unit, by name. */
+function seedsOf(
+  units: readonly ProjectUnit[],
+  models: ReadonlyMap<string, ParsedModelFile>,
+  compiled: CompiledProject,
+  options: LoadProjectOptions,
+): Map<string, Seed> {
   const seeds = new Map<string, Seed>();
   for (const unit of units)
     for (const file of unit.files.seeds) {
+      const config = renderConfigJinja(
+        unit.seedConfig([...file.folders, file.name]),
+        compiled.environment,
+        configJinjaInput(unit, options),
+      );
+      if (config.enabled === false) continue;
       const clash = models.get(file.name)?.file.path ?? seeds.get(file.name)?.path;
       if (clash !== undefined) {
         throw new AlmanacError(
@@ -205,7 +233,7 @@ function seedsOf(units: readonly ProjectUnit[], models: ReadonlyMap<string, Pars
           { file: file.path, otherFile: clash },
         );
       }
-      seeds.set(file.name, { name: file.name, path: file.path, config: unit.seedConfig([...file.folders, file.name]) });
+      seeds.set(file.name, { name: file.name, path: file.path, config });
     }
   return seeds;
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { downstreamOf, loadProject, type Project, partitionsOf, upstreamOf } from "@almanac/project";
-import { fixture } from "./fixtures.js";
+import { fixture, fixtureVariant } from "./fixtures.js";
 
 describe("loadProject (taxi fixture)", () => {
   let project: Project;
@@ -129,5 +131,48 @@ describe("loadProject (jinja fixture)", () => {
       project.macroFiles.map((file) => file.path),
       ["macros/broken.sql", "macros/dispatch.sql", "macros/greet.sql", "macros/text.sql"],
     );
+  });
+});
+
+describe("Jinja in dbt_project.yml config", () => {
+  it("+enabled and +schema render with vars and env_var, read as Python literals; hooks are left for the run", async () => {
+    const variant = await fixtureVariant("dbt-style", {
+      "dbt_project.yml": [
+        "name: shop",
+        "models:",
+        "  shop:",
+        "    +materialized: view",
+        "    marts:",
+        "      +enabled: \"{{ var('build_marts', false) }}\"",
+        "    staging:",
+        "      +schema: \"{{ env_var('DBT_STAGING_SCHEMA', 'staging') }}\"",
+        '      +post-hook: "{{ log(this) }}"',
+        "seeds:",
+        "  shop:",
+        "    +enabled: \"{{ var('load_seeds', False) }}\"",
+      ].join("\n"),
+    });
+    try {
+      await mkdir(join(variant.dir, "seeds"), { recursive: true });
+      await writeFile(join(variant.dir, "seeds/codes.csv"), "code\n1\n");
+      const off = await loadProject(variant.dir, { env: {} });
+      assert.equal(off.seeds.size, 0);
+      assert.equal(
+        [...off.models.values()].some((model) => model.folders[0] === "marts"),
+        false,
+      );
+      const staging = [...off.models.values()].find((model) => model.folders[0] === "staging");
+      assert.equal(staging?.config.schema, "staging");
+      assert.deepEqual(staging?.config["post-hook"], ["{{ log(this) }}"]);
+      const on = await loadProject(variant.dir, {
+        vars: { build_marts: true, load_seeds: true },
+        env: { DBT_STAGING_SCHEMA: "stg" },
+      });
+      assert.deepEqual([...on.seeds.keys()], ["codes"]);
+      assert.ok([...on.models.values()].some((model) => model.folders[0] === "marts"));
+      assert.equal([...on.models.values()].find((model) => model.folders[0] === "staging")?.config.schema, "stg");
+    } finally {
+      await variant.remove();
+    }
   });
 });
