@@ -435,7 +435,8 @@ export class TemplateEnvironment {
     } catch (error) {
       // A package file using Jinja Almanac refuses must not make the whole project unloadable.
       if (file.package !== undefined) {
-        this.skippedPackageFiles.push(`${file.path}: ${(templateFailure(error, file.path) as Error).message}`);
+        const { message } = templateFailure(error, file.path) as Error;
+        this.skippedPackageFiles.push(message.startsWith(file.path) ? message : `${file.path}: ${message}`);
         return;
       }
       throw templateFailure(error, file.path);
