@@ -34,6 +34,29 @@ function renderer(macros: readonly MacroFile[] = []) {
 }
 
 const jinjaCases: Record<string, [template: string, expected: string][]> = {
+  "call arguments and literals": [
+    [
+      "{{ [1, 2,] }} {{ ('a', 'b',) }} {{ ('a',) }} {{ {'a': 1,} }} {{ 'x,y'.split(',',) }}",
+      "[1, 2] ['a', 'b'] ['a'] {'a': 1} ['x', 'y']",
+    ],
+    [
+      "{% macro f(a, b) %}{{ a }}-{{ b }}{% endmacro %}{{ f(1, 2,) }} {{ f(*[3, 4]) }} {{ f(**{'b': 6, 'a': 5}) }}",
+      "1-2 3-4 5-6",
+    ],
+    [
+      "{% set col = {'name': 'id'} %}{% set key = 'k' %}{{ {col.name: 1, key: 2, 'K' | lower ~ 'x': 3} }}",
+      "{'id': 1, 'k': 2, 'kx': 3}",
+    ],
+    [
+      "{% macro f(a) %}{{ a }} {{ varargs }} {{ kwargs }}{% endmacro %}{{ f(1, 2, 3, z=4) }} {{ f(0) }}",
+      "1 [2, 3] {'z': 4} 0 [] {}",
+    ],
+    [
+      "{% macro inner(a) %}{{ a }}{{ varargs | join }}{% endmacro %}{% macro outer(x) %}{{ inner(x, *varargs) }}{% endmacro %}{{ outer('a', 'b', 'c') }}",
+      "abc",
+    ],
+    ["{{ 2 ** 10 }} {{ 7 // 2 }} {{ -7 // 2 }}", "1024 3 -4"],
+  ],
   "do and return": [
     ["{% set xs = [] %}{% do xs.append(1) %}{% do xs.append('a') %}{{ xs }}", "[1, 'a']"],
     ["{% set d = {'a': 1} %}{% do d.update({'b': 2}) %}{{ d }}", "{'a': 1, 'b': 2}"],

@@ -114,6 +114,26 @@ class JinjaCompiler extends Compiler {
     this._emit("))");
   }
 
+  // `*xs` spreads a list into the positional arguments, `**kw` a dict into the keyword ones.
+  compileAlmanacSpread(expr: AstNode, frame: CompileFrame): void {
+    this._emit(expr.kind === "*" ? "...runtime.almanacStarArgs(" : "...runtime.almanacStarKwargs(");
+    this._compileExpression(expr.value as AstNode, frame);
+    this._emit(")");
+  }
+
+  // A dict pair whose key is an expression: a computed property, as Python evaluates the key.
+  override compilePair(pair: AstNode, frame: CompileFrame): void {
+    const key = pair.key as AstNode;
+    if (key.typename !== "AlmanacComputedKey") {
+      super.compilePair(pair, frame);
+      return;
+    }
+    this._emit("[runtime.almanacDictKey(");
+    this._compileExpression(key.value as AstNode, frame);
+    this._emit(")]: ");
+    this._compileExpression(pair.value as AstNode, frame);
+  }
+
   compileAlmanacDo(statement: AstNode, frame: CompileFrame): void {
     this._emit(position(statement));
     this._compileExpression(statement.expr as AstNode, frame);

@@ -1,3 +1,4 @@
+import { parseCallArguments, parseLiteralAggregate } from "./call-arguments.js";
 import {
   type AstNode,
   DoNode,
@@ -19,7 +20,8 @@ import {
  * - `{% for x in xs if cond %}` filters before looping, so `loop.*` counts kept items (nunjucks
  *   reads `xs if cond` as an inline if without else and loops over nothing);
  * - `xs[1:]`, `s[:2]`, `xs[::-1]` slices (a parse error in nunjucks);
- * - `('a', 3)` is a tuple (nunjucks compiles it to JavaScript's comma operator: 3).
+ * - `('a', 3)` is a tuple (nunjucks compiles it to JavaScript's comma operator: 3);
+ * - trailing commas, `*args`/`**kwargs` at call sites and expression dict keys (call-arguments.ts).
  */
 
 const pythonConstants: Readonly<Record<string, { type: string; value: string }>> = {
@@ -57,11 +59,16 @@ export class JinjaParser extends Parser {
   // `('a', 3)` is a tuple in Jinja; nunjucks keeps it a Group and compiles it to JavaScript's
   // comma operator, which evaluates to 3. Tuples become lists, which is how they behave here.
   override parseAggregate(): AstNode | null {
-    const aggregate = super.parseAggregate();
+    const aggregate = parseLiteralAggregate(this);
     if (aggregate !== null && aggregate.typename === "Group" && (aggregate.children as AstNode[]).length > 1) {
       return new (node("Array"))(aggregate.lineno, aggregate.colno, aggregate.children);
     }
     return aggregate;
+  }
+
+  // Trailing commas, `*args` and `**kwargs` (call-arguments.ts).
+  override parseSignature(tolerant?: boolean, noParens?: boolean): AstNode | null {
+    return parseCallArguments(this, tolerant, noParens);
   }
 
   override parseSet(): AstNode {

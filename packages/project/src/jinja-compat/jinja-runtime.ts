@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { AlmanacError } from "@almanac/errors";
+import { contextOrFrameLookup, dictKey, makeMacro, starArgs, starKwargs } from "./macro-arguments.js";
 import { isJavaScriptOnlyMember, pythonMethod } from "./python-methods.js";
 import { pyAdd, pyCompare, pyModulo, pySlice, pySubtract } from "./python-operators.js";
 import { Namespace, pyRepr, pyStr, pyTruthy } from "./python-values.js";
@@ -106,6 +107,11 @@ export const jinjaRuntime: NunjucksRuntime = Object.freeze({
   Frame: JinjaFrame,
   memberLookup,
   suppressValue,
+  makeMacro,
+  contextOrFrameLookup,
+  almanacStarArgs: starArgs,
+  almanacStarKwargs: starKwargs,
+  almanacDictKey: dictKey,
   almanacModulo: pyModulo,
   almanacAdd: pyAdd,
   almanacCompare: pyCompare,

@@ -35,11 +35,12 @@ export interface ParserBase {
   nextToken(): Token;
   skip(type: string): boolean;
   skipSymbol(value: string): boolean;
+  skipValue(type: string, value: string): boolean;
   fail(message: string, lineno?: number, colno?: number): never;
   parsePrimary(noPostfix?: boolean): AstNode;
   parseOr(): AstNode;
   parseExpression(): AstNode;
-  parseSignature(): AstNode;
+  parseSignature(tolerant?: boolean, noParens?: boolean): AstNode | null;
   parseAggregate(): AstNode | null;
   parseStatement(): AstNode;
   parseSet(): AstNode;
@@ -58,6 +59,7 @@ export interface CompilerBase {
   _compileExpression(node: AstNode, frame: CompileFrame): void;
   compileIf(node: AstNode, frame: CompileFrame): void;
   compileInlineIf(node: AstNode, frame: CompileFrame): void;
+  compilePair(node: AstNode, frame: CompileFrame): void;
 }
 
 export interface CompileFrame {
@@ -83,3 +85,7 @@ export const DoNode = nodes.Node.extend("AlmanacDo", { fields: ["expr"] });
 export const SetAttributeNode = nodes.Node.extend("AlmanacSetAttribute", { fields: ["target", "attribute", "value"] });
 export const TruthyNode = nodes.Node.extend("AlmanacTruthy", { fields: ["value"] });
 export const SliceNode = nodes.Node.extend("AlmanacSlice", { fields: ["target", "start", "stop", "step"] });
+/** `*xs` or `**kw` at a call site: `kind` is `*` or `**`. */
+export const SpreadNode = nodes.Node.extend("AlmanacSpread", { fields: ["value", "kind"] });
+/** A dict key that is an expression (`{col.name: col}`), evaluated as Jinja does. */
+export const ComputedKeyNode = nodes.Node.extend("AlmanacComputedKey", { fields: ["value"] });
