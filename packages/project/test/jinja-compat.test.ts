@@ -36,6 +36,10 @@ function renderer(macros: readonly MacroFile[] = []) {
 const jinjaCases: Record<string, [template: string, expected: string][]> = {
   "call arguments and literals": [
     [
+      "{% test positive(model, column_name) %}select * from {{ model }} where {{ column_name }} <= 0{% endtest %}{{ test_positive('orders', 'amount') }}",
+      "select * from orders where amount <= 0",
+    ],
+    [
       "{{ [1, 2,] }} {{ ('a', 'b',) }} {{ ('a',) }} {{ {'a': 1,} }} {{ 'x,y'.split(',',) }}",
       "[1, 2] ['a', 'b'] ['a'] {'a': 1} ['x', 'y']",
     ],

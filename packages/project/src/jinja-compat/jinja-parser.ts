@@ -16,6 +16,7 @@ import {
  *
  * - `True`, `False`, `None`;
  * - `{% do expr %}` evaluates and discards (dbt's `{% do xs.append(x) %}`);
+ * - `{% test name(…) %}` defines dbt's generic test as the macro `test_name`;
  * - `{% set ns.attr = value %}` assigns on a `namespace()` (nunjucks crashes compiling it);
  * - `{% for x in xs if cond %}` filters before looping, so `loop.*` counts kept items (nunjucks
  *   reads `xs if cond` as an inline if without else and loops over nothing);
@@ -42,7 +43,24 @@ export class JinjaParser extends Parser {
       this.advanceAfterBlockEnd(tok.value);
       return new DoNode(tok.lineno, tok.colno, expr);
     }
+    if (tok.type === lexer.TOKEN_SYMBOL && tok.value === "test") return this.#parseTestBlock(tok);
     return super.parseStatement();
+  }
+
+  /**
+   * dbt's `{% test name(model, column_name) %}…{% endtest %}` defines the generic test `name`
+   * as the macro `test_name`, which is how dbt itself stores and calls it.
+   */
+  #parseTestBlock(tok: Token): AstNode {
+    this.nextToken();
+    const name = this.parsePrimary(true);
+    if (name.typename !== "Symbol") this.fail("test: expected the test's name", tok.lineno, tok.colno);
+    const macroName = new (node("Symbol"))(name.lineno, name.colno, `test_${String(name.value)}`);
+    const macro = new (node("Macro"))(tok.lineno, tok.colno, macroName, this.parseSignature());
+    this.advanceAfterBlockEnd(tok.value);
+    macro.body = this.parseUntilBlocks("endtest");
+    this.advanceAfterBlockEnd();
+    return macro;
   }
 
   // Python spells the constants `True`, `False`, `None`; nunjucks' lexer only knows the
