@@ -60,6 +60,8 @@ const jinjaCases: Record<string, [template: string, expected: string][]> = {
       "abc",
     ],
     ["{{ 2 ** 10 }} {{ 7 // 2 }} {{ -7 // 2 }}", "1024 3 -4"],
+    // A string literal may span lines; calling a method on it must compile.
+    ["{{ '\n{} of\n{}'.format('a', 'b') | trim }}", "a of\nb"],
   ],
   "do and return": [
     ["{% set xs = [] %}{% do xs.append(1) %}{% do xs.append('a') %}{{ xs }}", "[1, 'a']"],

@@ -15,6 +15,12 @@ function position(at: AstNode): string {
 }
 
 class JinjaCompiler extends Compiler {
+  // The name nunjucks puts in its "Unable to call" messages goes into a JavaScript string as
+  // written; a multi-line string literal (`'…'.format(…)` in dbt_utils) would break the code.
+  override _getNodeName(node: AstNode): string {
+    return super._getNodeName(node).replace(/[\\\r\n\u2028\u2029]+/g, " ");
+  }
+
   override _compileExpression(expr: AstNode, frame: CompileFrame): void {
     if (expr.typename === "AlmanacSlice" || expr.typename === "AlmanacTruthy") this.compile(expr, frame);
     else super._compileExpression(expr, frame);

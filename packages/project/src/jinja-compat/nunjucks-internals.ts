@@ -60,6 +60,7 @@ export interface CompilerBase {
   compileIf(node: AstNode, frame: CompileFrame): void;
   compileInlineIf(node: AstNode, frame: CompileFrame): void;
   compilePair(node: AstNode, frame: CompileFrame): void;
+  _getNodeName(node: AstNode): string;
 }
 
 export interface CompileFrame {
