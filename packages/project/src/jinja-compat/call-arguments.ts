@@ -92,8 +92,9 @@ export function parseLiteralAggregate(parser: ParserBase): AstNode | null {
       items.push(parser.parseExpression());
     }
   }
-  // `(a,)` is a one-item tuple; `(a)` is just `a`.
-  if (kind === "Group" && items.length === 1 && trailingComma) {
+  // `('a', 3)` and `(a,)` are tuples, which behave as lists here (nunjucks would compile a Group
+  // to JavaScript's comma operator, giving 3); `(a)` is just `a`.
+  if (kind === "Group" && (items.length > 1 || trailingComma)) {
     return new (node("Array"))(aggregate.lineno, aggregate.colno, aggregate.children);
   }
   return aggregate;

@@ -74,14 +74,9 @@ export class JinjaParser extends Parser {
     return super.parsePrimary(noPostfix);
   }
 
-  // `('a', 3)` is a tuple in Jinja; nunjucks keeps it a Group and compiles it to JavaScript's
-  // comma operator, which evaluates to 3. Tuples become lists, which is how they behave here.
+  // Tuples, trailing commas and expression dict keys (call-arguments.ts).
   override parseAggregate(): AstNode | null {
-    const aggregate = parseLiteralAggregate(this);
-    if (aggregate !== null && aggregate.typename === "Group" && (aggregate.children as AstNode[]).length > 1) {
-      return new (node("Array"))(aggregate.lineno, aggregate.colno, aggregate.children);
-    }
-    return aggregate;
+    return parseLiteralAggregate(this);
   }
 
   // Trailing commas, `*args` and `**kwargs` (call-arguments.ts).
