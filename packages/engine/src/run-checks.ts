@@ -1,6 +1,6 @@
 import { windowBounds, windowVars } from "@almanac/partitions";
-import { type DataTest, partitionsOf, relationOf, renderDataTest } from "@almanac/project";
-import { type CheckResultInput, type CheckStatus, recordCheckResults, storeDb } from "@almanac/store";
+import { type DataTest, partitionsOf, relationOf, renderCheck, verdictOf } from "@almanac/project";
+import { type CheckResultInput, recordCheckResults, storeDb } from "@almanac/store";
 import { columnsOf, quoteIdentifier, quoteRelation, windowPredicate } from "@almanac/warehouse";
 import type pg from "pg";
 import type { EngineContext } from "./engine-context.js";
@@ -105,26 +105,30 @@ async function runOne(
 ): Promise<CheckOutcome> {
   const partitionAsset = test.asset;
   const base = { assetKey: test.asset, partitionKey, checkName: test.name, severity: test.severity, runId };
-  const verdict = (failing: boolean): CheckStatus =>
-    !failing ? "passed" : test.severity === "error" ? "failed" : "warned";
   // A savepoint per test: one broken test must not abort the others' transaction.
   await client.query("savepoint almanac_check");
   try {
-    const sql = renderDataTest(ctx.project, test, {
+    const sql = renderCheck(ctx.project, test, {
       target: ctx.target,
       vars: render.vars,
       warehouse: render.warehouse,
       // Only the model being checked is narrowed to the partition; other relations are read whole.
       ...(render.scoped === undefined || test.model !== partitionAsset ? {} : { scoped: render.scoped }),
     });
-    const { rows } = await client.query<{ failures: number }>(
-      `select count(*)::int as failures from (\n${sql}\n) dbt_internal_test`,
-    );
-    const failures = rows[0]?.failures ?? 0;
+    const { rows } = await client.query<{ failures: string | null; should_warn: boolean; should_error: boolean }>(sql);
+    const verdict = rows[0] ?? { failures: null, should_warn: false, should_error: false };
     await client.query("release savepoint almanac_check");
-    return { ...base, status: verdict(failures > 0), failures, message: null };
+    // fail_calc may be any SQL expression: record it as a count when it is one.
+    const failures = verdict.failures === null ? 0 : Number(verdict.failures);
+    return {
+      ...base,
+      status: verdictOf(test, verdict),
+      failures: Number.isFinite(failures) ? Math.round(failures) : null,
+      message: null,
+    };
   } catch (error) {
     await client.query("rollback to savepoint almanac_check");
-    return { ...base, status: verdict(true), failures: null, message: (error as Error).message };
+    const status = verdictOf(test, { should_warn: true, should_error: true });
+    return { ...base, status, failures: null, message: (error as Error).message };
   }
 }

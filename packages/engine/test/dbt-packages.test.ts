@@ -19,6 +19,38 @@ const files: Record<string, string> = {
     "name: acme_utils\nvars:\n  acme_days: 7\nmodels:\n  +materialized: table\n",
   "dbt_packages/acme_utils/models/acme_calendar.sql": "select generate_series(1, {{ var('acme_days') }}) as day",
   "dbt_packages/acme_utils/seeds/acme_codes.csv": "code,label\n1,one\n2,two\n3,three\n4,four\n",
+  // Generic tests: one from the package (called qualified), two from the project's tests/generic/.
+  "dbt_packages/acme_utils/macros/tests.sql": [
+    "{% test positive(model, column_name) %}select * from {{ model }} where {{ column_name }} <= 0{% endtest %}",
+    "{% test expression_holds(model, expression) %}",
+    "select * from {{ model }} where not ({{ expression }})",
+    "{% endtest %}",
+  ].join("\n"),
+  "tests/generic/at_most.sql":
+    "{% test at_most(model, column_name, max_value) %}select * from {{ model }} where {{ column_name }} > {{ max_value }}{% endtest %}",
+  // fail_calc from the macro's config(): the query always returns one row, so count(*) would fail it.
+  "tests/generic/same_rows_as.sql": [
+    "{% test same_rows_as(model, compare_model) %}",
+    "{{ config(fail_calc='max(diff)') }}",
+    "select abs((select count(*) from {{ model }}) - (select count(*) from {{ compare_model }})) as diff",
+    "{% endtest %}",
+  ].join("\n"),
+  "models/day_codes.yml": [
+    "version: 2",
+    "models:",
+    "  - name: day_codes",
+    "    data_tests:",
+    '      - acme_utils.expression_holds: {expression: "day < 3", where: "day > 1"}',
+    "      - same_rows_as: {compare_model: \"ref('acme_calendar')\"}",
+    "      - same_rows_as: {compare_model: \"ref('acme_codes')\", name: same_rows_as_codes}",
+    "    columns:",
+    "      - name: day",
+    "        data_tests:",
+    "          - acme_utils.positive",
+    "          - at_most: {max_value: 2, config: {severity: warn}}",
+    '          - at_most: {max_value: 1, warn_if: "> 5", error_if: "> 5"}',
+    '          - at_most: {max_value: 0, error_if: ">= 3", limit: 2}',
+  ].join("\n"),
 };
 
 describe("dbt packages against Postgres", () => {
@@ -56,5 +88,28 @@ describe("dbt packages against Postgres", () => {
       { day: 2, label: "two" },
       { day: 3, label: "three" },
     ]);
+  });
+
+  it("custom generic tests from the project and a package run as checks, with where, fail_calc, warn_if/error_if and limit", async () => {
+    // The tables of the test above are there; re-run the model the tests check.
+    const result = await materializeSelection(fixture.ctx, { select: "day_codes" }, { now: new Date() });
+    assert.equal(result.status, "succeeded", JSON.stringify(result.steps));
+    const checks = await fixture.query<{ check_name: string; status: string; failures: number }>(
+      "select check_name, status, failures from almanac.asset_checks where asset_key = 'day_codes' order by check_name",
+    );
+    assert.deepEqual(
+      checks.map((check) => [check.check_name, check.status, check.failures]),
+      [
+        // day 3 is the one day > 1 where day < 3 does not hold.
+        ["acme_utils_expression_holds_day_codes_day_3", "failed", 1],
+        ["acme_utils_positive_day_codes_day", "passed", 0],
+        // 3 failing rows, but limit 2 counts two: under error_if >= 3, so a warning (warn_if != 0).
+        ["at_most_day_codes_day__0", "warned", 2],
+        ["at_most_day_codes_day__1", "passed", 2],
+        ["at_most_day_codes_day__2", "warned", 1],
+        ["same_rows_as_codes", "failed", 1],
+        ["same_rows_as_day_codes_ref_acme_calendar_", "passed", 0],
+      ],
+    );
   });
 });

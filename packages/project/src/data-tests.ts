@@ -1,5 +1,4 @@
 import { AlmanacError } from "@almanac/errors";
-import { isMapping } from "./jinja-compat/python-values.js";
 import type { Model } from "./types.js";
 
 /** The generic tests dbt ships, which Almanac runs as checks. */
@@ -16,7 +15,8 @@ export type TestSeverity = "warn" | "error";
 export interface DataTest {
   /** dbt's name: `unique_orders_order_id`, or a singular test's file name. */
   readonly name: string;
-  readonly kind: GenericTestKind | "singular";
+  /** A built-in generic test, a test macro (`{% test %}` block), or a singular test file. */
+  readonly kind: GenericTestKind | "macro" | "singular";
   /** The model the test checks. */
   readonly model: string;
   /**
@@ -39,99 +39,77 @@ export interface DataTest {
   readonly where?: string;
   /** Singular tests: the template. */
   readonly rawSql?: string;
+  /** Macro tests: the test as written (`dbt_utils.expression_is_true`), its macro is `test_<name>`. */
+  readonly macro?: string;
+  /** Macro tests: the arguments from the yml, `column_name` included for a column's test. */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** dbt's `fail_calc` (default `count(*)`), compared by `warn_if` / `error_if` (default `!= 0`). */
+  readonly failCalc?: string;
+  readonly warnIf?: string;
+  readonly errorIf?: string;
+  /** dbt's `limit`: at most this many failing rows are counted. */
+  readonly limit?: number;
+}
+
+/** dbt's `warn_if` / `error_if`: a comparison with a number, applied to `fail_calc`. */
+const thresholdPattern = /^\s*(==|=|!=|<>|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/;
+
+/**
+ * `fail_calc`, `warn_if`, `error_if` and `limit` from a test's config (its yml entry or a
+ * `config()` call in its macro), checked: only what is set.
+ */
+export function checkSettingsOf(
+  config: Readonly<Record<string, unknown>>,
+  where: string,
+): Pick<DataTest, "failCalc" | "warnIf" | "errorIf" | "limit"> {
+  const fail = (message: string) => new AlmanacError("ALMANAC_BAD_PROJECT_CONFIG", `${where}: ${message}`);
+  const threshold = (key: "warn_if" | "error_if") => {
+    const value = config[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "string" && thresholdPattern.test(value)) return value.trim();
+    throw fail(`${key} must compare with a number, like "> 10" or "!= 0", got ${JSON.stringify(value)}`);
+  };
+  const { limit, fail_calc: failCalc } = config;
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && (limit as number) > 0)) {
+    throw fail(`limit must be a positive whole number, got ${JSON.stringify(limit)}`);
+  }
+  if (failCalc !== undefined && failCalc !== null && (typeof failCalc !== "string" || failCalc.trim() === "")) {
+    throw fail(`fail_calc must be a SQL expression, got ${JSON.stringify(failCalc)}`);
+  }
+  const warnIf = threshold("warn_if");
+  const errorIf = threshold("error_if");
+  return {
+    ...(typeof failCalc === "string" ? { failCalc } : {}),
+    ...(warnIf === undefined ? {} : { warnIf }),
+    ...(errorIf === undefined ? {} : { errorIf }),
+    ...(typeof limit === "number" ? { limit } : {}),
+  };
+}
+
+/**
+ * The query that judges a test: dbt's `fail_calc` over the failing rows the test selects, and
+ * whether it crosses `warn_if` and `error_if` (as dbt's `get_test_sql`).
+ */
+export function verdictQuery(test: DataTest, sql: string): string {
+  const failCalc = test.failCalc ?? "count(*)";
+  const limit = test.limit === undefined ? "" : `\nlimit ${test.limit}`;
+  return `select ${failCalc} as failures, ${failCalc} ${test.warnIf ?? "!= 0"} as should_warn, ${failCalc} ${test.errorIf ?? "!= 0"} as should_error
+from (\n${sql}${limit}\n) dbt_internal_test`;
+}
+
+/** A test's status from its verdict query: an error-severity test fails past `error_if`, else warns past `warn_if`. */
+export function verdictOf(
+  test: DataTest,
+  verdict: { should_warn: boolean; should_error: boolean },
+): "passed" | "warned" | "failed" {
+  if (test.severity === "error" && verdict.should_error) return "failed";
+  return verdict.should_warn ? "warned" : "passed";
 }
 
 /** Tests found in the project, and generic tests Almanac does not run (with why, for warnings). */
 export interface ProjectTests {
   readonly tests: DataTest[];
   readonly warnings: string[];
-}
-
-function testEntries(column: Readonly<Record<string, unknown>>): unknown[] {
-  const entries: unknown[] = [];
-  for (const key of ["tests", "data_tests"]) {
-    const value = column[key];
-    if (Array.isArray(value)) entries.push(...value);
-  }
-  return entries;
-}
-
-function severityOf(where: string, args: Readonly<Record<string, unknown>>): TestSeverity {
-  const config = isMapping(args.config) ? args.config : {};
-  const value = config.severity ?? args.severity ?? "error";
-  const severity = String(value).toLowerCase();
-  if (severity === "warn" || severity === "error") return severity;
-  throw new AlmanacError(
-    "ALMANAC_BAD_PROJECT_CONFIG",
-    `${where}: severity must be warn or error, got ${JSON.stringify(value)}`,
-  );
-}
-
-function whereOf(args: Readonly<Record<string, unknown>>): string | undefined {
-  const config = isMapping(args.config) ? args.config : {};
-  const value = config.where ?? args.where;
-  return typeof value === "string" && value.trim() !== "" ? value : undefined;
-}
-
-/** `ref('customers')` or `ref("customers")` as written in a relationships test's `to:`. */
-function refTarget(value: unknown): string | undefined {
-  const match = typeof value === "string" ? /^\s*ref\(\s*(['"])([^'"]+)\1\s*\)\s*$/.exec(value) : null;
-  return match?.[2];
-}
-
-/**
- * The generic tests declared under the `columns:` of each model's properties (`tests:` or dbt
- * 1.8's `data_tests:`). Tests Almanac cannot run (package tests like `dbt_utils.*`, custom
- * generic tests, `to: source(...)`) are listed as warnings and skipped, never half-run.
- */
-export function genericTestsOf(model: Model, propertiesFile: string): ProjectTests {
-  const tests: DataTest[] = [];
-  const warnings: string[] = [];
-  for (const column of model.columns) {
-    for (const entry of testEntries(column)) {
-      const [kind, rawArgs] =
-        typeof entry === "string" ? [entry, {}] : isMapping(entry) ? (Object.entries(entry)[0] ?? ["", {}]) : ["", {}];
-      const args = isMapping(rawArgs) ? rawArgs : {};
-      const where = `${propertiesFile}: test ${kind} on ${model.name}.${column.name}`;
-      if (!(genericTestKinds as readonly string[]).includes(kind)) {
-        warnings.push(`${where} is not one of ${genericTestKinds.join(", ")}: skipped`);
-        continue;
-      }
-      const base = {
-        model: model.name,
-        asset: model.name,
-        path: propertiesFile,
-        column: column.name,
-        severity: severityOf(where, args),
-        ...(whereOf(args) === undefined ? {} : { where: whereOf(args) }),
-      };
-      if (kind === "accepted_values") {
-        const values = args.values;
-        if (!Array.isArray(values) || values.length === 0) {
-          throw new AlmanacError("ALMANAC_BAD_PROJECT_CONFIG", `${where}: accepted_values needs a list of values`);
-        }
-        const suffix = values.map((value) => String(value)).join("__");
-        tests.push({ ...base, kind, values, name: `accepted_values_${model.name}_${column.name}__${suffix}` });
-      } else if (kind === "relationships") {
-        const to = refTarget(args.to);
-        const field = typeof args.field === "string" ? args.field : undefined;
-        if (to === undefined || field === undefined) {
-          warnings.push(`${where} needs to: ref('model') and field: (source() parents are not supported): skipped`);
-          continue;
-        }
-        tests.push({
-          ...base,
-          kind,
-          to,
-          field,
-          name: `relationships_${model.name}_${column.name}__${field}__ref_${to}_`,
-        });
-      } else {
-        tests.push({ ...base, kind: kind as GenericTestKind, name: `${kind}_${model.name}_${column.name}` });
-      }
-    }
-  }
-  return { tests, warnings };
 }
 
 /**

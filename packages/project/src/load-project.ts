@@ -4,11 +4,12 @@ import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./al
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
 import { type ConfigJinjaInput, renderConfigJinja } from "./config-jinja.js";
 import { topologicalOrder } from "./dag.js";
-import { type DataTest, genericTestsOf, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
+import { type DataTest, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
 import { loadDbtPackages } from "./dbt-packages.js";
 import { parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
+import { genericTestsOf, refTarget } from "./generic-tests.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
 import { lineOfCall, lineOfQuoted, parseModel } from "./parse-model.js";
@@ -194,6 +195,7 @@ function parseModelFile(
       folders: file.folders,
       ...(properties?.description === undefined ? {} : { description: properties.description }),
       columns: properties?.columns ?? [],
+      ...(properties === undefined || properties.tests.length === 0 ? {} : { tests: properties.tests }),
       ...(unit.package === undefined ? {} : { package: unit.package }),
     },
   };
@@ -319,11 +321,19 @@ async function loadTests(
   const tests: DataTest[] = [];
   const warnings: string[] = [];
   for (const model of models.values()) {
-    const found = genericTestsOf(model, catalog.models.get(model.name)?.file ?? model.path);
+    const found = genericTestsOf(model, catalog.models.get(model.name)?.file ?? model.path, (name) =>
+      compiled.environment.hasTestMacro(name),
+    );
     for (const test of found.tests) {
-      // A relationships parent built after the model (customers reads orders): run after it.
+      // A parent built after the model (customers reads orders): the test runs after it.
+      const others = otherRefsOf(test);
+      const unknown = others.find((name) => !models.has(name) && !seeds.has(name));
+      if (unknown !== undefined) {
+        warnings.push(`${test.path}: test ${test.name} refs "${unknown}", which is no model or seed: skipped`);
+        continue;
+      }
       const asset =
-        test.to === undefined ? test.model : (modelsCheckedBy([test.model, test.to], models)[0] ?? test.model);
+        others.length === 0 ? test.model : (modelsCheckedBy([test.model, ...others], models)[0] ?? test.model);
       tests.push({ ...test, asset });
     }
     warnings.push(...found.warnings);
@@ -369,4 +379,10 @@ async function loadTests(
     }
   }
   return { tests, warnings };
+}
+
+/** The models and seeds a generic test reads besides its own model (`to: ref('customers')`). */
+function otherRefsOf(test: DataTest): string[] {
+  const values = [test.to === undefined ? undefined : `ref('${test.to}')`, ...Object.values(test.args ?? {})];
+  return values.map(refTarget).filter((name): name is string => name !== undefined && name !== test.model);
 }

@@ -11,6 +11,8 @@ export interface ModelProperties {
   readonly config: ConfigLayer;
   readonly description?: string;
   readonly columns: readonly ColumnProperties[];
+  /** Model-level tests (`tests:` or `data_tests:`), as written. */
+  readonly tests: readonly unknown[];
 }
 
 /** Sources and model properties gathered from every `models/**\/*.yml`. */
@@ -95,6 +97,7 @@ function addModels(catalog: PropertiesCatalog, file: YamlFile, value: unknown): 
       config,
       ...(description === undefined ? {} : { description }),
       columns: columnsOf(file, i, entry.columns),
+      tests: ["tests", "data_tests"].flatMap((key) => listAt(file, `models[${i}].${key}`, entry[key])),
     });
   });
 }

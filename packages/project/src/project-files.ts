@@ -21,7 +21,7 @@ export interface ProjectFiles {
   readonly properties: readonly ProjectFile[];
   readonly macros: readonly ProjectFile[];
   readonly seeds: readonly ProjectFile[];
-  /** Singular tests: `tests/**\/*.sql`. */
+  /** Singular tests: `tests/**\/*.sql` but `tests/generic/`, whose files are macros. */
   readonly tests: readonly ProjectFile[];
 }
 
@@ -49,7 +49,15 @@ export async function findProjectFiles(root: string, config: DbtProjectConfig): 
     filesUnder(root, config.seedPaths, ["**/*.csv"]),
     filesUnder(root, config.testPaths, ["**/*.sql"]),
   ]);
-  return { models, properties, macros, seeds, tests };
+  // dbt reads `tests/generic/` as macro files: the `{% test %}` blocks of the project's own generic tests.
+  const isGeneric = (file: ProjectFile) => file.folders[0] === "generic";
+  return {
+    models,
+    properties,
+    macros: [...macros, ...tests.filter(isGeneric)],
+    seeds,
+    tests: tests.filter((file) => !isGeneric(file)),
+  };
 }
 
 /** Reads a project file as UTF-8. */

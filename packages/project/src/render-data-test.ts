@@ -1,7 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
-import type { DataTest } from "./data-tests.js";
+import { checkSettingsOf, type DataTest, verdictQuery } from "./data-tests.js";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
-import { pyStr } from "./jinja-compat/python-values.js";
+import { isMapping, pyStr } from "./jinja-compat/python-values.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { RelationValue, relationFor } from "./relation.js";
 import { compiledEnvironment } from "./render-model.js";
@@ -23,7 +23,7 @@ export interface DataTestContext {
   readonly scoped?: Relation;
 }
 
-const singularTemplates = new WeakMap<Project, Map<string, CompiledTemplate>>();
+const testTemplates = new WeakMap<Project, Map<string, CompiledTemplate>>();
 
 /** Where `ref(name)` points under `target`: a model's or a seed's relation. */
 function resourceRelation(project: Project, name: string, target: Target): RelationValue {
@@ -84,10 +84,15 @@ class DataTestScope implements RenderScope {
     return new RelationValue(table.schema, table.identifier, undefined, table.quoting);
   }
 
-  config(): void {}
+  /** What `config()` in the test (a singular test's file, a generic test's macro) set. */
+  readonly configured: Record<string, unknown> = {};
+
+  config(settings: Readonly<Record<string, unknown>>): void {
+    Object.assign(this.configured, settings);
+  }
 
   configValue(key: string): unknown {
-    return key === "severity" ? this.#test.severity : undefined;
+    return key === "severity" ? this.#test.severity : this.configured[key];
   }
 
   variable(name: string, fallback?: { value: unknown }): unknown {
@@ -104,49 +109,125 @@ function sqlLiteral(value: unknown): string {
 }
 
 /**
- * The query of test `test`: it selects the failing rows (none: the test passes). Generic tests
- * use dbt's own definitions; singular tests render with the dbt context, `ref` and all. With
- * `ctx.scoped`, the checked model is read from that relation instead of its own.
+ * The query of test `test`: it selects the failing rows (none: the test passes). The four
+ * built-in generic tests use dbt's own definitions; test macros and singular tests render with
+ * the dbt context, `ref` and all. With `ctx.scoped`, the checked model is read from that
+ * relation instead of its own.
  */
 export function renderDataTest(project: Project, test: DataTest, ctx: DataTestContext): string {
-  if (test.kind === "singular") {
+  return renderWithScope(project, test, ctx).sql;
+}
+
+/**
+ * The query that judges `test` (see `verdictQuery`): its failing rows counted by `fail_calc`
+ * and compared with `warn_if` / `error_if`, as set in the yml or by `config()` in the test.
+ */
+export function renderCheck(project: Project, test: DataTest, ctx: DataTestContext): string {
+  const { sql, configured } = renderWithScope(project, test, ctx);
+  const fromTest = checkSettingsOf(configured, test.path);
+  return verdictQuery({ ...fromTest, ...definedOf(test) }, sql);
+}
+
+function definedOf(test: DataTest): DataTest {
+  return Object.fromEntries(Object.entries(test).filter(([, value]) => value !== undefined)) as unknown as DataTest;
+}
+
+function renderWithScope(
+  project: Project,
+  test: DataTest,
+  ctx: DataTestContext,
+): { sql: string; configured: Readonly<Record<string, unknown>> } {
+  if (test.kind === "singular" || test.kind === "macro") {
     const environment = compiledEnvironment(project);
-    let templates = singularTemplates.get(project);
-    if (templates === undefined) {
-      templates = new Map();
-      singularTemplates.set(project, templates);
+    const scope = new DataTestScope(project, test, ctx);
+    if (test.kind === "singular") {
+      return {
+        sql: environment.render(templateOf(project, test.path, test.rawSql ?? ""), scope),
+        configured: scope.configured,
+      };
     }
-    let template = templates.get(test.path);
-    if (template === undefined) {
-      template = environment.compile(test.path, test.rawSql ?? "");
-      templates.set(test.path, template);
+    const args: Record<string, unknown> = { model: testedModel(project, test, ctx) };
+    for (const [name, value] of Object.entries(test.args ?? {})) {
+      args[name] = name === "column_name" ? value : renderArgument(project, test, value, scope);
     }
-    return environment.render(template, new DataTestScope(project, test, ctx));
+    return { sql: environment.renderTest(test.macro ?? "", args, scope), configured: scope.configured };
   }
-  const scoped = ctx.scoped;
-  const base = scoped
-    ? new RelationValue(scoped.schema, scoped.identifier).render()
-    : resourceRelation(project, test.model, ctx.target).render();
-  const model = test.where === undefined ? base : `(select * from ${base} where ${test.where}) dbt_subquery`;
+  const model = testedModel(project, test, ctx);
   const column = test.column ?? "";
-  switch (test.kind) {
-    case "not_null":
-      return `select * from ${model} where ${column} is null`;
-    case "unique":
-      return `select ${column} as unique_field, count(*) as n_records from ${model}
+  const sql = (() => {
+    switch (test.kind) {
+      case "not_null":
+        return `select * from ${model} where ${column} is null`;
+      case "unique":
+        return `select ${column} as unique_field, count(*) as n_records from ${model}
 where ${column} is not null group by ${column} having count(*) > 1`;
-    case "accepted_values":
-      return `select value_field, n_records from (
+      case "accepted_values":
+        return `select value_field, n_records from (
   select ${column} as value_field, count(*) as n_records from ${model} group by ${column}
 ) all_values
 where value_field not in (${(test.values ?? []).map(sqlLiteral).join(", ")})`;
-    case "relationships": {
-      const parent = resourceRelation(project, test.to ?? "", ctx.target).render();
-      return `select from_field from (
+      case "relationships": {
+        const parent = resourceRelation(project, test.to ?? "", ctx.target).render();
+        return `select from_field from (
   select ${column} as from_field from ${model} where ${column} is not null
 ) child
 left join (select ${test.field} as to_field from ${parent}) parent on child.from_field = parent.to_field
 where parent.to_field is null`;
+      }
     }
+  })();
+  return { sql, configured: {} };
+}
+
+/** The model as a test reads it: its relation (or the partition's scoped view), narrowed by `where` as dbt's `get_where_subquery`. */
+function testedModel(project: Project, test: DataTest, ctx: DataTestContext): string {
+  const scoped = ctx.scoped;
+  const base = scoped
+    ? new RelationValue(scoped.schema, scoped.identifier).render()
+    : resourceRelation(project, test.model, ctx.target).render();
+  return test.where === undefined ? base : `(select * from ${base} where ${test.where}) dbt_subquery`;
+}
+
+function templateOf(project: Project, path: string, source: string): CompiledTemplate {
+  let templates = testTemplates.get(project);
+  if (templates === undefined) {
+    templates = new Map();
+    testTemplates.set(project, templates);
   }
+  const key = `${path}\0${source}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = compiledEnvironment(project).compile(path, source);
+    templates.set(key, template);
+  }
+  return template;
+}
+
+/** A call dbt renders in a test argument as if written `{{ … }}` (dbt's looks_like_func). */
+const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s;
+/** `ref('m')`, `ref('package', 'm')`, `source('s', 't')`: relations, passed to the macro as such. */
+const relationCall = /^\s*(ref|source)\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?\)\s*$/;
+
+/**
+ * A test argument as dbt hands it to the test macro: strings that look like `ref(…)`,
+ * `source(…)`, `var(…)` or `env_var(…)` are evaluated, strings with Jinja are rendered, lists
+ * and dicts argument by argument; anything else as written.
+ */
+function renderArgument(project: Project, test: DataTest, value: unknown, scope: DataTestScope): unknown {
+  if (Array.isArray(value)) return value.map((item) => renderArgument(project, test, item, scope));
+  if (isMapping(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, renderArgument(project, test, item, scope)]),
+    );
+  }
+  if (typeof value !== "string") return value;
+  const relation = relationCall.exec(value);
+  if (relation) {
+    const [, fn, , first = "", , second] = relation;
+    if (fn === "ref") return scope.ref(second ?? first);
+    if (second !== undefined) return scope.source(first, second);
+  }
+  const source = looksLikeCall.test(value) ? `{{ ${value} }}` : value;
+  if (!source.includes("{{") && !source.includes("{%")) return value;
+  return compiledEnvironment(project).render(templateOf(project, test.path, source), scope);
 }

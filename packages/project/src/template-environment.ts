@@ -213,6 +213,39 @@ export class TemplateEnvironment {
     }
   }
 
+  /** Whether generic test `name` (`my_test`, `dbt_utils.expression_is_true`) has its macro `test_<name>`. */
+  hasTestMacro(name: string): boolean {
+    return this.#testMacro(name) !== undefined;
+  }
+
+  /**
+   * Renders the generic test `name` (its macro `test_<name>`, from the project or, qualified,
+   * from a package) with `args` as keyword arguments: the SQL that selects the failing rows.
+   */
+  renderTest(name: string, args: Readonly<Record<string, unknown>>, scope: RenderScope): string {
+    const macro = this.#testMacro(name);
+    if (macro === undefined) {
+      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `no test macro ${name} is defined`, { file: scope.file });
+    }
+    this.#scopes.push(scope);
+    try {
+      return String(macro({ ...args, __keywords: true }));
+    } catch (error) {
+      throw templateFailure(error, scope.file);
+    } finally {
+      this.#scopes.pop();
+    }
+  }
+
+  #testMacro(name: string): ((...args: unknown[]) => unknown) | undefined {
+    const dot = name.lastIndexOf(".");
+    if (dot === -1) return this.#macros.get(`test_${name}`)?.fn;
+    const packageName = name.slice(0, dot);
+    const macros = packageName === this.#options.projectName ? this.#rootMacros : this.#namespaces.get(packageName);
+    const macro = macros?.[`test_${name.slice(dot + 1)}`];
+    return typeof macro === "function" ? (macro as (...args: unknown[]) => unknown) : undefined;
+  }
+
   #installContext(): void {
     const env = this.#env;
     const internals = env as unknown as EnvironmentInternals;
@@ -266,6 +299,8 @@ export class TemplateEnvironment {
       return this.#scope.envVar(stringArgument("env_var", positional[0]), fallbackOf(positional, keywords, 1));
     });
     env.addGlobal("is_incremental", () => this.#scope.isIncremental);
+    // Tests select all columns of failing rows only when they are stored (`store_failures`).
+    env.addGlobal("should_store_failures", () => this.#scope.configValue("store_failures") === true);
     env.addGlobal("return", (value: unknown) => {
       throw new MacroReturn(value);
     });

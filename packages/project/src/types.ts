@@ -46,6 +46,8 @@ export interface Model {
   readonly description?: string;
   /** `columns` from the model's properties yml, as written (name, description, data_type, tests…). */
   readonly columns: readonly ColumnProperties[];
+  /** Model-level test entries (`tests:` / `data_tests:` beside `columns:`), as written. */
+  readonly tests?: readonly unknown[];
   /** The installed dbt package the model comes from; absent for the project's own models. */
   readonly package?: string;
 }

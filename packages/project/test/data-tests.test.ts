@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadProject, renderDataTest, type Target } from "@almanac/project";
+import { genericTestName, loadProject, renderDataTest, type Target } from "@almanac/project";
 import { fixtureVariant } from "./fixtures.js";
 
 const jaffleShop = fileURLToPath(new URL("../../../examples/jaffle_shop", import.meta.url));
@@ -91,10 +91,50 @@ describe("dbt tests as checks: what the loader finds", () => {
         ],
       );
       assert.deepEqual(project.warnings, [
-        "models/staging/props.yml: test dbt_utils.not_constant on stg_payments.payment_id is not one of not_null, unique, accepted_values, relationships: skipped",
+        "models/staging/props.yml: test dbt_utils.not_constant on stg_payments.payment_id: no test macro dbt_utils.not_constant is defined (in the project or an installed package): skipped",
       ]);
     } finally {
       await variant.remove();
     }
+  });
+
+  it("a bad warn_if, limit or severity is an error naming the file and the test; a missing macro is a warning", async () => {
+    const cases: [string, RegExp][] = [
+      [
+        '{warn_if: "lots"}',
+        /props\.yml: test unique on stg_payments\.payment_id: warn_if must compare with a number, like "> 10" or "!= 0", got "lots"/,
+      ],
+      ["{config: {limit: -1}}", /limit must be a positive whole number, got -1/],
+      ["{severity: fatal}", /severity must be warn or error, got "fatal"/],
+    ];
+    for (const [settings, message] of cases) {
+      const variant = await fixtureVariant("dbt-style", {});
+      try {
+        const yml = ["version: 2", "models:", "  - name: stg_payments", "    columns:", "      - name: payment_id"];
+        await writeFile(
+          join(variant.dir, "models/staging/props.yml"),
+          [...yml, "        tests:", `          - unique: ${settings}`].join("\n"),
+        );
+        await assert.rejects(loadProject(variant.dir), (error: Error & { code?: string }) => {
+          assert.equal(error.code, "ALMANAC_BAD_PROJECT_CONFIG");
+          assert.match(error.message, message);
+          return true;
+        });
+      } finally {
+        await variant.remove();
+      }
+    }
+  });
+
+  it("names generic tests as dbt does: type, model, then argument values in name order", async () => {
+    assert.equal(genericTestName("unique", "orders", { column_name: "order_id" }), "unique_orders_order_id");
+    assert.equal(
+      genericTestName("dbt_utils.expression_is_true", "orders", { expression: "order_total - tax_paid = subtotal" }),
+      "dbt_utils_expression_is_true_orders_order_total_tax_paid_subtotal",
+    );
+    assert.equal(
+      genericTestName("relationships", "orders", { column_name: "customer_id", to: "ref('customers')", field: "id" }),
+      "relationships_orders_customer_id__id__ref_customers_",
+    );
   });
 });
