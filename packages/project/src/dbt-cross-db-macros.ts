@@ -101,4 +101,49 @@ export const dbtCrossDbMacros: Readonly<Record<string, (...args: unknown[]) => s
     ["string_text", "delimiter_text", "part_number"],
     (text, delimiter, part) => `split_part(${sql(text)}, ${sql(delimiter)}, ${sql(part)})`,
   ),
+  string_literal: withKeywords(["value"], (value) => `'${sql(value)}'`),
+  escape_single_quotes: withKeywords(["expression"], (expression) => sql(expression).replaceAll("'", "''")),
+  except: () => "except",
+  intersect: () => "intersect",
+  length: withKeywords(["expression"], (expression) => `length(${sql(expression)})`),
+  position: withKeywords(
+    ["substring_text", "string_text"],
+    (substring, text) => `position(${sql(substring)} in ${sql(text)})`,
+  ),
+  replace: withKeywords(
+    ["field", "old_chars", "new_chars"],
+    (field, from, to) => `replace(${sql(field)}, ${sql(from)}, ${sql(to)})`,
+  ),
+  right: withKeywords(["string_text", "length_expression"], (text, length) => `right(${sql(text)}, ${sql(length)})`),
+  last_day: withKeywords(["date", "datepart"], (date, part) => {
+    // dbt-postgres: a quarter ends three months after it starts; other parts step one of themselves.
+    const unit = datepart(part, "last_day");
+    const [step, count] = unit === "quarter" ? ["month", 3] : [unit, 1];
+    return `cast(date_trunc('${unit}', ${sql(date)}) + ((interval '1 ${step}') * (${count})) + ((interval '1 day') * (-1)) as date)`;
+  }),
+  bool_or: withKeywords(["expression"], (expression) => `bool_or(${sql(expression)})`),
+  cast_bool_to_text: withKeywords(["field"], (field) => `cast(${sql(field)} as TEXT)`),
+  listagg: withKeywords(
+    ["measure", "delimiter_text", "order_by_clause", "limit_num"],
+    (measure, delimiter, orderBy, limit) => {
+      const separator = delimiter === undefined || delimiter === null ? "','" : sql(delimiter);
+      const order = orderBy === undefined || orderBy === null ? "" : ` ${sql(orderBy)}`;
+      if (limit === undefined || limit === null) return `string_agg(${sql(measure)}, ${separator}${order})`;
+      return `array_to_string((array_agg(${sql(measure)}${order}))[1:${Number(limit)}], ${separator})`;
+    },
+  ),
+  array_construct: withKeywords(["inputs", "data_type"], (inputs, type) => {
+    const items = Array.isArray(inputs) ? inputs.map(sql) : [];
+    return items.length > 0 ? `array[ ${items.join(" , ")} ]` : `array[]::${type === undefined ? "TEXT" : sql(type)}[]`;
+  }),
+  array_append: withKeywords(["array", "new_element"], (array, item) => `array_append(${sql(array)}, ${sql(item)})`),
+  array_concat: withKeywords(["array_1", "array_2"], (first, second) => `array_cat(${sql(first)}, ${sql(second)})`),
+  date: withKeywords(["year", "month", "day"], (year, month, day) => {
+    const pad = (value: unknown, width: number) => String(Number(value)).padStart(width, "0");
+    return `to_date('${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}', 'YYYY-MM-DD')`;
+  }),
+  equals: withKeywords(
+    ["expr1", "expr2"],
+    (a, b) => `case when ((${sql(a)} = ${sql(b)}) or (${sql(a)} is null and ${sql(b)} is null)) then 0 else 1 end = 0`,
+  ),
 });

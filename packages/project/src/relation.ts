@@ -1,5 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { didYouMean } from "./did-you-mean.js";
+import { pythonMapping } from "./jinja-compat/python-values.js";
 import type { Project, Relation, RelationQuoting, Target } from "./types.js";
 
 /** Double-quotes a Postgres identifier, doubling embedded quotes. */
@@ -7,22 +8,45 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** dbt's relation types; `null` when unknown (dbt's `api.Relation.create` without `type`). */
+export type RelationType = "table" | "view" | "cte" | "materialized_view" | null;
+
+/** Which parts of a relation print (dbt's `include(...)`). */
+interface IncludePolicy {
+  readonly schema: boolean;
+  readonly identifier: boolean;
+}
+
 /**
  * What `ref()`, `source()` and `this` return inside a template: prints as
- * `"schema"."identifier"` and exposes `.schema`, `.identifier`, `.name` like dbt's Relation.
+ * `"schema"."identifier"` and answers what dbt's Relation does: `.schema`, `.identifier`,
+ * `.name`, `.type`, `.is_table`, `include()`, `incorporate()`, `get('metadata')` (dbt_utils
+ * checks `obj is mapping and obj.get('metadata').get('type')` to know a relation).
  */
 export class RelationValue implements Relation {
   readonly schema: string;
   readonly identifier: string;
   readonly database: string | undefined;
+  readonly type: RelationType;
   readonly #quoting: RelationQuoting | undefined;
+  readonly #include: IncludePolicy;
+  readonly [pythonMapping] = true;
 
   /** @param quoting - which parts are double-quoted; default both (dbt-postgres's default). */
-  constructor(schema: string, identifier: string, database?: string, quoting?: RelationQuoting) {
+  constructor(
+    schema: string,
+    identifier: string,
+    database?: string,
+    quoting?: RelationQuoting,
+    type: RelationType = null,
+    include: IncludePolicy = { schema: true, identifier: true },
+  ) {
     this.schema = schema;
     this.identifier = identifier;
     this.database = database;
+    this.type = type;
     this.#quoting = quoting;
+    this.#include = include;
   }
 
   /** dbt's alias for the identifier. */
@@ -30,11 +54,81 @@ export class RelationValue implements Relation {
     return this.identifier;
   }
 
+  get table(): string {
+    return this.identifier;
+  }
+
+  get is_table(): boolean {
+    return this.type === "table";
+  }
+
+  get is_view(): boolean {
+    return this.type === "view";
+  }
+
+  get is_cte(): boolean {
+    return this.type === "cte";
+  }
+
+  get metadata(): { type: string } {
+    return { type: "PostgresRelation" };
+  }
+
+  /** Python mapping access, as on dbt's Relation: `relation.get('schema')`. */
+  get(key: unknown, fallback: unknown = null): unknown {
+    const name = String(key);
+    const fields: Record<string, unknown> = {
+      database: this.database ?? null,
+      schema: this.schema,
+      identifier: this.identifier,
+      type: this.type,
+      metadata: this.metadata,
+      path: { database: this.database ?? null, schema: this.schema, identifier: this.identifier },
+    };
+    return Object.hasOwn(fields, name) ? fields[name] : fallback;
+  }
+
+  /** `include(schema=False)`: the same relation printing only some parts. */
+  include(options: Readonly<Record<string, unknown>> = {}): RelationValue {
+    const flag = (key: "schema" | "identifier") =>
+      options[key] === undefined ? this.#include[key] : options[key] !== false;
+    return new RelationValue(this.schema, this.identifier, this.database, this.#quoting, this.type, {
+      schema: flag("schema"),
+      identifier: flag("identifier"),
+    });
+  }
+
+  /** `incorporate(path={'identifier': …}, type='view')`: a copy with parts replaced. */
+  incorporate(options: Readonly<Record<string, unknown>> = {}): RelationValue {
+    const path = (options.path ?? {}) as Record<string, unknown>;
+    const part = (key: string, current: string | undefined) =>
+      typeof path[key] === "string" ? (path[key] as string) : current;
+    const type = options.type === undefined ? this.type : (options.type as RelationType);
+    return new RelationValue(
+      part("schema", this.schema) ?? this.schema,
+      part("identifier", this.identifier) ?? this.identifier,
+      part("database", this.database),
+      this.#quoting,
+      type,
+      this.#include,
+    );
+  }
+
+  /** dbt's `without_identifier()`: the schema alone. */
+  without_identifier(): RelationValue {
+    return this.include({ identifier: false });
+  }
+
   /** The quoted relation, as `{{ this.render() }}` prints it in dbt. */
   render(): string {
-    const schema = this.#quoting?.schema === false ? this.schema : quoteIdentifier(this.schema);
-    const identifier = this.#quoting?.identifier === false ? this.identifier : quoteIdentifier(this.identifier);
-    return `${schema}.${identifier}`;
+    const parts: string[] = [];
+    if (this.#include.schema && this.schema !== "") {
+      parts.push(this.#quoting?.schema === false ? this.schema : quoteIdentifier(this.schema));
+    }
+    if (this.#include.identifier) {
+      parts.push(this.#quoting?.identifier === false ? this.identifier : quoteIdentifier(this.identifier));
+    }
+    return parts.join(".");
   }
 
   toString(): string {

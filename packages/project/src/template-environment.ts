@@ -5,8 +5,9 @@ import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
-import { JinjaFrame, jinjaRuntime } from "./jinja-compat/jinja-runtime.js";
+import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
+import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
 import { quoteIdentifier, RelationValue, type SchemaNamer } from "./relation.js";
 import { noteMacroOrigin, templateFailure } from "./template-errors.js";
@@ -192,11 +193,11 @@ export class TemplateEnvironment {
   }
 
   // Compiled with the Jinja parser and run against the Jinja runtime (see jinja-compat/).
-  #compile(file: string, source: string): nunjucks.Template {
+  #compile(file: string, source: string, runtime = jinjaRuntime): nunjucks.Template {
     const props = compileJinja(source, this.#env as unknown as Parameters<typeof compileJinja>[1], file);
     const root = props.root as (...args: unknown[]) => void;
     props.root = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) =>
-      root(env, context, frame, jinjaRuntime, cb);
+      root(env, context, frame, runtime, cb);
     return new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.#env, file, true);
   }
 
@@ -312,7 +313,9 @@ export class TemplateEnvironment {
       warn: () => "",
     });
     env.addGlobal("dbt", dbtCrossDbMacros);
-    env.addGlobal("modules", { datetime: datetimeModule });
+    // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
+    for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
+    env.addGlobal("modules", { datetime: datetimeModule, re: reModule });
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
     env.addGlobal("statement", (...args: unknown[]) => {
@@ -461,7 +464,7 @@ export class TemplateEnvironment {
     let template: nunjucks.Template;
     let exported: Record<string, unknown> = {};
     try {
-      template = this.#compile(file.path, file.source);
+      template = this.#compile(file.path, file.source, file.package === undefined ? jinjaRuntime : packageJinjaRuntime);
       // Running the file only defines its macros; a top-level error is reported against the file.
       (template as unknown as NunjucksInternals).getExported({}, new JinjaFrame(), (error, result) => {
         if (error) throw templateFailure(error, file.path);

@@ -70,6 +70,8 @@ const jinjaCases: Record<string, [template: string, expected: string][]> = {
   ],
   "python literals and methods": [
     ["{{ True }} {{ False }} {{ None is none }} {{ true and not False }}", "True False True True"],
+    // Jinja prints None as Python does.
+    ["{{ none }} {{ [none] }}", "None [None]"],
     ["{% set d = {'a': 1, 'b': 2} %}{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", "a=1;b=2;"],
     ["{{ {'a': 1}.get('a') }} {{ {'a': 1}.get('b', 2) }} {{ {'a': 1}.get('b') is none }}", "1 2 True"],
     ["{{ {'a': 1}.keys() | list }} {{ {'a': 1}.values() | list }}", "['a'] [1]"],
@@ -205,7 +207,7 @@ const refusedCases: [template: string, message: RegExp][] = [
   ["{{ 'abc'.toUpperCase() }}", /^models\/m\.sql:1:\d+: Unable to call/],
   ["{{ [{'a': 1}] | selectattr('a', 'no_such_test') | list }}", /^models\/m\.sql:1:1: test not found: no_such_test/],
   ["{{ ['a'] | map('no_such_filter') | list }}", /^models\/m\.sql:1:1: filter not found: no_such_filter/],
-  ["{{ none }}", /^models\/m\.sql:1:\d+: attempted to output null or undefined value/],
+  ["{{ no_such_name }}", /^models\/m\.sql:1:\d+: attempted to output null or undefined value/],
   ["{{ 5 % 0 }}", /^models\/m\.sql:1: modulo by zero/],
   ["{% if '2024' < 5 %}x{% endif %}", /^models\/m\.sql:1: '<' is not supported between '2024' and 5/],
   [

@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import type nunjucks from "nunjucks";
-import { isMapping, Namespace, pyRepr, pyStr, pyTruthy, splitArguments } from "./python-values.js";
+import { isMapping, isMappingLike, Namespace, pyRepr, pyStr, pyTruthy, splitArguments } from "./python-values.js";
 
 /**
  * Jinja's filters and tests where nunjucks lacks them or differs: `selectattr('x', 'equalto', 1)`
@@ -146,7 +146,7 @@ export function installJinjaFilters(env: nunjucks.Environment): void {
   internals.addTest("number", (v) => typeof v === "number" || typeof v === "boolean");
   internals.addTest("integer", (v) => typeof v === "number" && Number.isInteger(v));
   internals.addTest("boolean", (v) => typeof v === "boolean");
-  internals.addTest("mapping", (v) => isMapping(v));
+  internals.addTest("mapping", (v) => isMappingLike(v));
   internals.addTest(
     "sequence",
     (v) => typeof v === "string" || v instanceof String || Array.isArray(v) || isMapping(v),

@@ -21,6 +21,14 @@ class JinjaCompiler extends Compiler {
     return super._getNodeName(node).replace(/[\\\r\n\u2028\u2029]+/g, " ");
   }
 
+  // nunjucks keeps top-level macros named `_x` private to their file; dbt collects every macro
+  // of a file, and dbt_utils calls its `_is_relation` from other files.
+  override compileMacro(node: AstNode, frame: CompileFrame): void {
+    super.compileMacro(node, frame);
+    const name = (node.name as AstNode).value as string;
+    if (!frame.parent && name.startsWith("_")) this._emitLine(`context.addExport(${JSON.stringify(name)});`);
+  }
+
   override _compileExpression(expr: AstNode, frame: CompileFrame): void {
     if (expr.typename === "AlmanacSlice" || expr.typename === "AlmanacTruthy") this.compile(expr, frame);
     else super._compileExpression(expr, frame);
@@ -152,7 +160,9 @@ class JinjaCompiler extends Compiler {
     this._emit(", ");
     this._compileExpression(statement.attribute as AstNode, frame);
     this._emit(", ");
-    this._compileExpression(statement.value as AstNode, frame);
+    const value = statement.value as AstNode;
+    if (value.typename === "Capture") this.compile(value, frame);
+    else this._compileExpression(value, frame);
     this._emitLine(");");
   }
 }

@@ -92,12 +92,13 @@ export class JinjaParser extends Parser {
     if (
       targets.length !== 1 ||
       target === undefined ||
-      set.value === null ||
+      (set.value === null && set.body === undefined) ||
       (target.val as AstNode).typename !== "Literal"
     ) {
       this.fail("set: only {% set ns.attribute = value %} may assign an attribute", set.lineno, set.colno);
     }
-    return new SetAttributeNode(set.lineno, set.colno, target.target, target.val, set.value);
+    // `{% set ns.x %}…{% endset %}` assigns the block's text.
+    return new SetAttributeNode(set.lineno, set.colno, target.target, target.val, set.value ?? set.body);
   }
 
   override parseFor(): AstNode {

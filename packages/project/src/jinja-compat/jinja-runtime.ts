@@ -76,6 +76,8 @@ function suppressValue(value: unknown, autoescape: boolean): unknown {
   if (typeof value === "string" || typeof value === "number" || value instanceof nunjucksRuntime.SafeString) {
     return value;
   }
+  // Jinja prints None as Python does (dbt_utils' get_single_value returns None while parsing).
+  if (value === null) return "None";
   if (
     typeof value === "boolean" ||
     Array.isArray(value) ||
@@ -97,6 +99,13 @@ function setNamespaceAttribute(target: unknown, name: string, value: unknown): s
   return "";
 }
 
+// nunjucks refuses to print None; Jinja prints it. Printing an undefined name stays an error in
+// the project's own files (it is almost always a typo).
+function ensureDefined(value: unknown, lineno: number, colno: number): unknown {
+  if (value === null) return value;
+  return (nunjucksRuntime.ensureDefined as (v: unknown, l: number, c: number) => unknown)(value, lineno, colno);
+}
+
 /**
  * The runtime Almanac's compiled templates run against: nunjucks' own, with Python member
  * lookup, Python printing, Jinja loop scoping, and the helpers the Jinja parser emits calls to.
@@ -107,6 +116,7 @@ export const jinjaRuntime: NunjucksRuntime = Object.freeze({
   Frame: JinjaFrame,
   memberLookup,
   suppressValue,
+  ensureDefined,
   makeMacro,
   contextOrFrameLookup,
   almanacStarArgs: starArgs,
@@ -119,4 +129,14 @@ export const jinjaRuntime: NunjucksRuntime = Object.freeze({
   almanacTruthy: pyTruthy,
   almanacSlice: pySlice,
   almanacSetAttribute: setNamespaceAttribute,
+});
+
+/**
+ * The runtime of installed packages' files: an undefined name prints as nothing, as Jinja's
+ * default Undefined does in dbt (dbt_utils prints variables set only in some branches). Their
+ * code is not the user's to fix, and dbt renders it so.
+ */
+export const packageJinjaRuntime: NunjucksRuntime = Object.freeze({
+  ...jinjaRuntime,
+  ensureDefined: (value: unknown) => (value === undefined ? "" : value),
 });

@@ -66,9 +66,13 @@ export function starKwargs(value: unknown): Record<string, unknown> {
   throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", "**kwargs at a call needs a dict");
 }
 
-/** A computed dict key: strings and numbers (as their text; dicts here have string keys). */
+/**
+ * A computed dict key: strings and numbers as their text (dicts here have string keys), and
+ * objects that print as themselves (a relation, `{relation: []}` in dbt_utils' unpivot).
+ */
 export function dictKey(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "object" && value !== null && value.toString !== Object.prototype.toString) return String(value);
   throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `a dict key must be a string or a number, got ${typeof value}`);
 }

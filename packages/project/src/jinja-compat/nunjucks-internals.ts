@@ -60,10 +60,12 @@ export interface CompilerBase {
   compileIf(node: AstNode, frame: CompileFrame): void;
   compileInlineIf(node: AstNode, frame: CompileFrame): void;
   compilePair(node: AstNode, frame: CompileFrame): void;
+  compileMacro(node: AstNode, frame: CompileFrame): void;
   _getNodeName(node: AstNode): string;
 }
 
 export interface CompileFrame {
+  readonly parent?: CompileFrame;
   lookup(name: string): string | undefined | null;
 }
 

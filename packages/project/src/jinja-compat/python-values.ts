@@ -17,6 +17,17 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Marks objects that Jinja's `is mapping` accepts besides dicts: Python objects that implement
+ * Mapping, as dbt's Relation does. They answer `.get()` themselves.
+ */
+export const pythonMapping = Symbol("python mapping");
+
+/** Jinja's `is mapping`: a dict, or an object marked {@link pythonMapping}. */
+export function isMappingLike(value: unknown): boolean {
+  return isMapping(value) || (typeof value === "object" && value !== null && pythonMapping in value);
+}
+
 // nunjucks marks keyword arguments as a trailing object with `__keywords: true`.
 export function isKeywords(value: unknown): value is Record<string, unknown> {
   return isMapping(value) && value.__keywords === true;
