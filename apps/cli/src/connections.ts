@@ -31,7 +31,7 @@ export async function openSession(
   const sharedTransaction = sameDatabase(databaseUrl, warehouseUrl);
   const store = newPool(databaseUrl, options.poolSize);
   const warehouse = sharedTransaction ? store : newPool(warehouseUrl, options.poolSize);
-  const target: Target = { name: env.targetName, schema: env.targetSchema, type: "postgres" };
+  const target = targetOf(env, warehouseUrl);
   return {
     ctx: { project, target, store, warehouse, sharedTransaction, stepTimeoutMs: env.stepTimeoutMs },
     storeUrl: databaseUrl,
@@ -61,4 +61,11 @@ function sameDatabase(a: string, b: string): boolean {
     return `${u.hostname}:${u.port || "5432"}/${u.pathname.replace(/^\//, "")}`;
   };
   return a === b || key(a) === key(b);
+}
+
+/** dbt's `target`: name and schema from the environment, the database from the warehouse URL. */
+export function targetOf(env: AlmanacEnv, warehouseUrl: string | undefined): Target {
+  const target: Target = { name: env.targetName, schema: env.targetSchema, type: "postgres" };
+  const database = warehouseUrl === undefined ? "" : decodeURIComponent(new URL(warehouseUrl).pathname.slice(1));
+  return database === "" ? target : { ...target, database };
 }

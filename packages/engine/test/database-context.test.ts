@@ -23,6 +23,11 @@ from public.payments`,
   "relations.sql": `{%- set found = adapter.get_relation(database=target.database, schema='public', identifier='payments') -%}
 {%- set missing = adapter.get_relation(none, 'public', 'no_such_table') -%}
 {%- if execute %}{{ found }} {{ missing is none }} {% for c in adapter.get_columns_in_relation(found) %}{{ c.name }}:{{ c.data_type }}{% if not loop.last %},{% endif %}{% endfor %}{% endif %}`,
+  // dbt's Column methods, load_relation and api.Relation.create, as dbt_utils calls them.
+  "columns.sql": `{%- set rel = api.Relation.create(database=target.database, schema='public', identifier='payments') -%}
+{%- if execute %}{% set loaded = load_relation(rel) %}{{ loaded.is_table }} {{ loaded is mapping }} {{ loaded.get('metadata').get('type') }} {{ load_relation(api.Relation.create(schema='public', identifier='nope')) is none }}
+{% for c in adapter.get_columns_in_relation(loaded) %}{{ c.quoted }} {{ c.is_string() }} {{ c.is_number() }} {{ c.string_size() if c.is_string() else c.dtype }}
+{% endfor %}{% endif %}`,
   "execute_flag.sql": "select {{ execute }} as executing",
   "bad_query.sql": `{% if execute %}{% set r = run_query("select nope from public.payments") %}{% endif %}select 1`,
 };
@@ -71,7 +76,18 @@ describe("the dbt context that needs the database (run_query, statement, adapter
   });
 
   it("adapter.get_relation finds a table or gives none; get_columns_in_relation lists its columns", () => {
-    assert.equal(render("relations"), '"public"."payments" True id:integer,method:text,amount:numeric(10,2)');
+    // A text column's data_type is dbt's `character varying(256)` (Column.string_size() of text).
+    assert.equal(
+      render("relations"),
+      '"public"."payments" True id:integer,method:character varying(256),amount:numeric(10,2)',
+    );
+  });
+
+  it("columns answer dbt's Column methods; load_relation and api.Relation.create", () => {
+    assert.equal(
+      render("columns"),
+      'True True PostgresRelation True\n"id" False True integer\n"method" True False 256\n"amount" False True numeric(10,2)\n',
+    );
   });
 
   it("execute is false at the parse and true in a run; compile without a database renders with false", () => {

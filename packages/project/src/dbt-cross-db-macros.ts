@@ -125,14 +125,14 @@ export const dbtCrossDbMacros: Readonly<Record<string, (...args: unknown[]) => s
   cast_bool_to_text: withKeywords(["field"], (field) => `cast(${sql(field)} as TEXT)`),
   listagg: withKeywords(
     ["measure", "delimiter_text", "order_by_clause", "limit_num"],
-    (measure, delimiter, orderBy, limit) => {
+    (measure, delimiter = null, orderBy = null, limit = null) => {
       const separator = delimiter === undefined || delimiter === null ? "','" : sql(delimiter);
       const order = orderBy === undefined || orderBy === null ? "" : ` ${sql(orderBy)}`;
       if (limit === undefined || limit === null) return `string_agg(${sql(measure)}, ${separator}${order})`;
       return `array_to_string((array_agg(${sql(measure)}${order}))[1:${Number(limit)}], ${separator})`;
     },
   ),
-  array_construct: withKeywords(["inputs", "data_type"], (inputs, type) => {
+  array_construct: withKeywords(["inputs", "data_type"], (inputs = [], type = undefined) => {
     const items = Array.isArray(inputs) ? inputs.map(sql) : [];
     return items.length > 0 ? `array[ ${items.join(" , ")} ]` : `array[]::${type === undefined ? "TEXT" : sql(type)}[]`;
   }),

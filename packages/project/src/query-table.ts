@@ -61,4 +61,9 @@ export class QueryTable {
       result.columns,
     );
   }
+
+  /** `{% for row in table %}` walks the rows, as on an agate Table. */
+  [Symbol.iterator](): Iterator<unknown[]> {
+    return this.rows[Symbol.iterator]();
+  }
 }

@@ -179,13 +179,16 @@ where parent.to_field is null`;
   return { sql, configured: {} };
 }
 
-/** The model as a test reads it: its relation (or the partition's scoped view), narrowed by `where` as dbt's `get_where_subquery`. */
-function testedModel(project: Project, test: DataTest, ctx: DataTestContext): string {
+/**
+ * The model as a test reads it: its relation (or the partition's scoped view), narrowed by
+ * `where` to a subquery, as dbt's `get_where_subquery` hands it to test macros.
+ */
+function testedModel(project: Project, test: DataTest, ctx: DataTestContext): RelationValue | string {
   const scoped = ctx.scoped;
   const base = scoped
-    ? new RelationValue(scoped.schema, scoped.identifier).render()
-    : resourceRelation(project, test.model, ctx.target).render();
-  return test.where === undefined ? base : `(select * from ${base} where ${test.where}) dbt_subquery`;
+    ? new RelationValue(scoped.schema, scoped.identifier)
+    : resourceRelation(project, test.model, ctx.target);
+  return test.where === undefined ? base : `(select * from ${base.render()} where ${test.where}) dbt_subquery`;
 }
 
 function templateOf(project: Project, path: string, source: string): CompiledTemplate {

@@ -1,15 +1,17 @@
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
+import { ColumnValue } from "./column-value.js";
 import { defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
+import { installPythonGlobals } from "./jinja-compat/python-globals.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
 import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
-import { quoteIdentifier, RelationValue, type SchemaNamer } from "./relation.js";
+import { quoteIdentifier, type RelationType, RelationValue, type SchemaNamer } from "./relation.js";
 import { noteMacroOrigin, templateFailure } from "./template-errors.js";
 import type { MacroFile, Target } from "./types.js";
 
@@ -306,6 +308,8 @@ export class TemplateEnvironment {
       throw new MacroReturn(value);
     });
     env.addGlobal("log", () => "");
+    // dbt prints to its console; a render has none, and SQL must not change with it.
+    env.addGlobal("print", () => "");
     env.addGlobal("exceptions", {
       raise_compiler_error: (message: unknown) => {
         throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", String(message));
@@ -347,8 +351,29 @@ export class TemplateEnvironment {
       quote: (identifier: string) => quoteIdentifier(identifier),
       get_relation: (...args: unknown[]) => this.#getRelation(args),
       get_columns_in_relation: (relation: unknown) => this.#columnsIn(relation),
+      load_relation: (relation: unknown) => this.#loadRelation(relation),
+    });
+    env.addGlobal("load_relation", (relation: unknown) => this.#loadRelation(relation));
+    env.addGlobal("api", {
+      Relation: {
+        // `api.Relation.create(database=…, schema=…, identifier=…, type=…)`.
+        create: (...args: unknown[]) => {
+          const { positional, keywords } = splitArguments(args);
+          const [database, schema, identifier, type] = ["database", "schema", "identifier", "type"].map(
+            (name, i) => keywords[name] ?? positional[i] ?? null,
+          );
+          return new RelationValue(
+            schema === null ? "" : String(schema),
+            identifier === null ? "" : String(identifier),
+            database === null || database === "" ? undefined : String(database),
+            undefined,
+            type === null ? null : (String(type) as RelationType),
+          );
+        },
+      },
     });
     installJinjaFilters(env);
+    installPythonGlobals(env);
     env.addFilter("as_bool", (value: unknown) => value === true || String(value).toLowerCase() === "true");
     env.addFilter("as_number", (value: unknown) => Number(value));
     env.addFilter("as_text", (value: unknown) => String(value));
@@ -391,17 +416,28 @@ export class TemplateEnvironment {
       `select c.relkind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${sqlString(schema)} and c.relname = ${sqlString(identifier)}`,
     );
-    if (table === null || table.rows.length === 0) return null;
+    const kind = table?.rows[0]?.[0];
+    if (kind === undefined) return null;
     const database = keywords.database ?? positional[0];
     return new RelationValue(
       schema,
       identifier,
       typeof database === "string" && database !== "" ? database : undefined,
+      undefined,
+      kind === "v" ? "view" : kind === "m" ? "materialized_view" : "table",
     );
   }
 
-  /** `adapter.get_columns_in_relation(relation)`: `[{name, column, data_type, dtype}]`, empty while parsing. */
-  #columnsIn(relation: unknown): { name: string; column: string; data_type: string; dtype: string }[] {
+  /** dbt's `load_relation(relation)`: the relation as the database has it (with its type), or None. */
+  #loadRelation(relation: unknown): RelationValue | null {
+    if (!(relation instanceof RelationValue)) {
+      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", "load_relation() needs a relation (ref(), source() or this)");
+    }
+    return this.#getRelation([relation.database ?? null, relation.schema, relation.identifier]);
+  }
+
+  /** `adapter.get_columns_in_relation(relation)`: dbt's Columns, none while parsing. */
+  #columnsIn(relation: unknown): ColumnValue[] {
     if (!(relation instanceof RelationValue)) {
       throw new AlmanacError(
         "ALMANAC_TEMPLATE_ERROR",
@@ -417,12 +453,7 @@ export class TemplateEnvironment {
           and a.attnum > 0 and not a.attisdropped
         order by a.attnum`,
     );
-    return (table?.rows ?? []).map(([name, type]) => ({
-      name: String(name),
-      column: String(name),
-      data_type: String(type),
-      dtype: String(type),
-    }));
+    return (table?.rows ?? []).map(([name, type]) => new ColumnValue(String(name), String(type)));
   }
 
   /**

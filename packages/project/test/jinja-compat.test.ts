@@ -63,10 +63,41 @@ const jinjaCases: Record<string, [template: string, expected: string][]> = {
     // A string literal may span lines; calling a method on it must compile.
     ["{{ '\n{} of\n{}'.format('a', 'b') | trim }}", "a of\nb"],
   ],
+  "python builtins and modules.re": [
+    ["{{ set(['a', 'b', 'a']) | length }} {{ set(['a', 'b']) == set(['b', 'a']) }} {{ set() }}", "2 True set()"],
+    ["{{ 'b' in set(['a', 'b']) }} {{ set(['a', 'b']) != set(['a']) }}", "True True"],
+    [
+      "{{ zip([1, 2, 3], ['a', 'b']) | list }} {{ dict(a=1) }} {{ dict([('k', 2)]) }}",
+      "[[1, 'a'], [2, 'b']] {'a': 1} {'k': 2}",
+    ],
+    [
+      "{{ modules.re.sub('[ -]+', '_', 'a b-c') }} {{ modules.re.sub('(\\w)(\\d)', '\\\\2\\\\1', 'a1 b2') }}",
+      "a_b_c 1a 2b",
+    ],
+    // Python keeps unknown escapes (`\d`), so regular expressions arrive intact; `\x41`, `\n`, `\1` are escapes.
+    [
+      "{{ '\\d+\\.' }} {{ '\\x41\\u00e9' }} {{ 'a\\'b' }} {{ 'x\\\\y' }} {{ '\\1' == '\\x01' }}",
+      "\\d+\\. Aé a'b x\\y True",
+    ],
+    [
+      "{{ modules.re.match('^[0-9]', '9x') is not none }} {{ modules.re.match('[0-9]', 'x9') is none }} {{ modules.re.search('[0-9]+', 'x42y').group(0) }}",
+      "True True 42",
+    ],
+    [
+      "{{ modules.re.findall('[a-z]=(\\d)', 'a=1 b=2') }} {{ modules.re.split(',\\s*', 'a, b,c') }}",
+      "['1', '2'] ['a', 'b', 'c']",
+    ],
+    [
+      "{{ modules.re.match('(?i)ABC', 'abc') is not none }} {{ modules.re.compile('x+').sub('-', 'axxb') }}",
+      "True a-b",
+    ],
+  ],
   "do and return": [
     ["{% set xs = [] %}{% do xs.append(1) %}{% do xs.append('a') %}{{ xs }}", "[1, 'a']"],
     ["{% set d = {'a': 1} %}{% do d.update({'b': 2}) %}{{ d }}", "{'a': 1, 'b': 2}"],
     ["{% set xs = [1] %}{% do xs.extend([2, 3]) %}{{ xs | join('-') }}", "1-2-3"],
+    ["{% set ns = namespace(msg='') %}{% set ns.msg %}a {{ 1 + 1 }}{% endset %}[{{ ns.msg }}]", "[a 2]"],
+    ["{% macro _private() %}p{% endmacro %}{{ _private() }}", "p"],
   ],
   "python literals and methods": [
     ["{{ True }} {{ False }} {{ None is none }} {{ true and not False }}", "True False True True"],
@@ -274,6 +305,23 @@ describe("macros return values and take callers", () => {
 const dbtContextCases: [template: string, expected: string][] = [
   ["{{ target.type }} {{ target.database }} {{ target.name }}", "postgres warehouse dev"],
   ["{{ this }} {{ this.schema }}.{{ this.identifier }}", '"analytics"."orders" analytics.orders'],
+  [
+    "{{ this.include(schema=False) }} {{ this.incorporate(path={'identifier': 'o2'}) }} {{ this.is_table }} {{ this.incorporate(type='table').is_table }}",
+    '"orders" "analytics"."o2" False True',
+  ],
+  [
+    "{{ this is mapping }} {{ this.get('metadata').get('type') }} {% set d = {this: 1} %}{{ d.keys() | list }}",
+    'True PostgresRelation [\'"analytics"."orders"\']',
+  ],
+  ["{{ type_string() }} {{ string_literal('x') }} {{ escape_single_quotes(\"it's\") }}", "TEXT 'x' it''s"],
+  [
+    "{{ dbt.listagg('name', \"', '\", 'order by name') }} {{ dbt.array_construct(['1', '2'], 'int') }} {{ dbt.date(2024, 3, 1) }}",
+    "string_agg(name, ', ' order by name) array[ 1 , 2 ] to_date('2024-03-01', 'YYYY-MM-DD')",
+  ],
+  [
+    "{{ dbt.last_day('d', 'month') }}",
+    "cast(date_trunc('month', d) + ((interval '1 month') * (1)) + ((interval '1 day') * (-1)) as date)",
+  ],
   ["{{ model.name }} {{ model.config.materialized }}", "orders table"],
   [
     "{{ ref('pkg', 'customers') }} {{ ref('customers', v=2) }} {{ ref('customers', version=3) }}",

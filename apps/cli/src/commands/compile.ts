@@ -2,6 +2,7 @@ import { compileModel } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { WorkerSyncQuery } from "@almanac/warehouse";
 import type { AlmanacEnv } from "../config.js";
+import { targetOf } from "../connections.js";
 
 export interface CompileFlags {
   readonly partition?: string;
@@ -20,7 +21,7 @@ export async function compileCommand(env: AlmanacEnv, projectDir: string, model:
   const warehouse = url === undefined ? undefined : new WorkerSyncQuery(url);
   try {
     const sql = compileModel(project, model, {
-      target: { name: env.targetName, schema: env.targetSchema, type: "postgres" },
+      target: targetOf(env, url),
       partition: flags.partition,
       isIncremental: flags.incremental ?? false,
       now: new Date(),

@@ -38,6 +38,7 @@ function len(value: unknown): number {
   if (typeof value === "string" || Array.isArray(value)) return value.length;
   if (value instanceof String) return value.length;
   if (isMapping(value)) return Object.keys(value).length;
+  if (value instanceof Set) return value.size;
   throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `length of ${pyRepr(value)} is not defined`);
 }
 

@@ -1,5 +1,6 @@
 import { JinjaParser } from "./jinja-parser.js";
 import { type AstNode, type CompileFrame, Compiler, lexer, TruthyNode, transformer } from "./nunjucks-internals.js";
+import { withPythonStrings } from "./string-literals.js";
 
 /**
  * Jinja semantics nunjucks' compiler gets wrong, by subclassing it: Python truthiness in
@@ -179,7 +180,7 @@ export interface CompileOptions {
  * nunjucks' Template takes as precompiled code. Throws nunjucks' TemplateError on bad syntax.
  */
 export function compileJinja(source: string, env: CompileOptions, path: string): Record<string, unknown> {
-  const parser = new JinjaParser(lexer.lex(source, env.opts));
+  const parser = new JinjaParser(withPythonStrings(lexer.lex(source, env.opts)));
   parser.extensions = env.extensionsList;
   const ast = transformer.transform(parser.parseAsRoot(), env.asyncFilters, path);
   const compiler = new JinjaCompiler(path, true);

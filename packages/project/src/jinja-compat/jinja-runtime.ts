@@ -106,6 +106,12 @@ function ensureDefined(value: unknown, lineno: number, colno: number): unknown {
   return (nunjucksRuntime.ensureDefined as (v: unknown, l: number, c: number) => unknown)(value, lineno, colno);
 }
 
+// `x in some_set`; strings, lists and dicts keep nunjucks' meaning, which is Python's.
+function inOperator(key: unknown, container: unknown): boolean {
+  if (container instanceof Set) return container.has(key instanceof String ? String(key) : key);
+  return (nunjucksRuntime.inOperator as (k: unknown, c: unknown) => boolean)(key, container);
+}
+
 /**
  * The runtime Almanac's compiled templates run against: nunjucks' own, with Python member
  * lookup, Python printing, Jinja loop scoping, and the helpers the Jinja parser emits calls to.
@@ -117,6 +123,7 @@ export const jinjaRuntime: NunjucksRuntime = Object.freeze({
   memberLookup,
   suppressValue,
   ensureDefined,
+  inOperator,
   makeMacro,
   contextOrFrameLookup,
   almanacStarArgs: starArgs,

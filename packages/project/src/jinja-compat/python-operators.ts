@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { dateArithmetic } from "./datetime-module.js";
-import { isMapping, pyRepr, pyStr } from "./python-values.js";
+import { isMapping, PySet, pyRepr, pyStr } from "./python-values.js";
 
 /**
  * Jinja's `%`: printf-style formatting when the left side is a string (`'%s_%s' % (a, b)`),
@@ -124,6 +124,7 @@ export function pyEquals(left: unknown, right: unknown): boolean {
   }
   if (a === undefined || b === undefined) return (a ?? null) === (b ?? null);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]));
+  if (a instanceof PySet && b instanceof PySet) return a.size === b.size && [...a].every((item) => b.has(item));
   if (isMapping(a) && isMapping(b)) {
     const keys = Object.keys(a);
     return (

@@ -10,6 +10,48 @@ export class Namespace {
   }
 }
 
+/**
+ * Python's `set(…)`: unordered, so two sets with the same members are equal (dbt_utils'
+ * equality test compares column sets). Members are strings and numbers in practice.
+ */
+export class PySet extends Set<unknown> {
+  override toString(): string {
+    return this.size === 0 ? "set()" : `{${[...this].map((item) => pyRepr(item)).join(", ")}}`;
+  }
+
+  override add(value: unknown): this {
+    return super.add(value instanceof String ? String(value) : value);
+  }
+
+  union(...others: Iterable<unknown>[]): PySet {
+    return new PySet([...this, ...others.flatMap((other) => [...other])]);
+  }
+
+  intersection(other: Iterable<unknown>): PySet {
+    const members = new Set(other);
+    return new PySet([...this].filter((item) => members.has(item)));
+  }
+
+  difference(other: Iterable<unknown>): PySet {
+    const members = new Set(other);
+    return new PySet([...this].filter((item) => !members.has(item)));
+  }
+
+  issubset(other: Iterable<unknown>): boolean {
+    const members = new Set(other);
+    return [...this].every((item) => members.has(item));
+  }
+
+  issuperset(other: Iterable<unknown>): boolean {
+    return [...other].every((item) => this.has(item));
+  }
+
+  update(...others: Iterable<unknown>[]): string {
+    for (const other of others) for (const item of other) this.add(item);
+    return "";
+  }
+}
+
 /** A Python dict as nunjucks sees it: a plain object literal (not a relation, not a namespace). */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -67,6 +109,7 @@ export function pyStr(value: unknown, inner: (item: unknown) => string = pyRepr)
 /** Python truthiness: empty strings, lists and dicts, 0, None and False are false. */
 export function pyTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof PySet) return value.size > 0;
   if (isMapping(value)) return Object.keys(value).length > 0;
   return Boolean(value) && !(value instanceof String && value.length === 0);
 }
