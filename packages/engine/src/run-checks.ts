@@ -42,9 +42,9 @@ export async function runChecks(
 ): Promise<CheckOutcome[]> {
   const tests = checksOf(ctx, assetKey);
   if (tests.length === 0) return [];
-  const partitions = partitionsOf(ctx.project, assetKey);
-  const relation = relationOf(ctx.project, assetKey, ctx.target);
+  // A seed's tests check the whole table: seeds have no partitions.
   const model = ctx.project.models.get(assetKey);
+  const partitions = model === undefined ? undefined : partitionsOf(ctx.project, assetKey);
   const uniqueKey = model?.config.unique_key;
   const timeColumn =
     model?.config.event_time ??
@@ -60,6 +60,7 @@ export async function runChecks(
       try {
         let scoped: { schema: string; identifier: string } | undefined;
         if (window && timeColumn) {
+          const relation = relationOf(ctx.project, assetKey, ctx.target);
           const columns = await columnsOf(client, relation);
           const predicate = windowPredicate(columns, timeColumn, window, "almanac_scoped", `model ${assetKey}`);
           // Views take no bind parameters; the bounds are the partitions package's own ISO strings.

@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
-import { partitionsOf, selectModels } from "@almanac/project";
+import { partitionsOf, projectAsset, selectModels, selectSeeds } from "@almanac/project";
 import { listPartitionStatuses, storeDb } from "@almanac/store";
 import type { EngineContext } from "./engine-context.js";
 import { type CheckOutcome, checksOf, runChecks } from "./run-checks.js";
@@ -40,16 +40,32 @@ export async function testSelection(
   }
   const from = options.partition ?? options.from;
   const to = options.partition ?? options.to;
-  const models = selectModels(ctx.project, selection).filter((name) => checksOf(ctx, name).length > 0);
-  if (models.length === 0) {
+  const models = ctx.project.seeds.has(selection) ? [] : selectModels(ctx.project, selection);
+  const tested: TestedAsset[] = [];
+  // Seeds with tests: the ones named, read by the selected models, or all of them for "*".
+  const seeds = selection.trim() === "*" ? [...ctx.project.seeds.values()] : selectSeeds(ctx.project, [selection]);
+  const testedSeeds = seeds.map((seed) => seed.name).filter((name) => checksOf(ctx, name).length > 0);
+  const testedModels = models.filter((name) => checksOf(ctx, name).length > 0);
+  // Tests that check no model run with "*", as `dbt test` runs them.
+  const projectTests = selection.trim() === "*" && checksOf(ctx, projectAsset).length > 0;
+  if (testedModels.length === 0 && testedSeeds.length === 0 && !projectTests) {
     throw new AlmanacError(
       "ALMANAC_EMPTY_SELECTION",
-      `"${selection}" selects no model with tests (schema.yml tests or tests/*.sql)`,
+      `"${selection}" selects no model or seed with tests (schema.yml tests or tests/*.sql)`,
       { selection },
     );
   }
-  const tested: TestedAsset[] = [];
-  for (const assetKey of models) {
+  if (projectTests) {
+    tested.push({
+      assetKey: projectAsset,
+      outcomes: await runChecks(ctx, projectAsset, [""], null),
+      notMaterialized: 0,
+    });
+  }
+  for (const seed of testedSeeds) {
+    tested.push({ assetKey: seed, outcomes: await runChecks(ctx, seed, [""], null), notMaterialized: 0 });
+  }
+  for (const assetKey of testedModels) {
     const partitions = partitionsOf(ctx.project, assetKey);
     if (partitions) {
       for (const key of [from, to]) if (key !== undefined) validatePartitionKey(partitions, key, options.now);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { loadSeeds, materializeSelection } from "@almanac/engine";
+import { loadSeeds, materializeSelection, testSelection } from "@almanac/engine";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 /** A project whose calendar model and code seed come from an installed package. */
@@ -35,6 +35,17 @@ const files: Record<string, string> = {
     "select abs((select count(*) from {{ model }}) - (select count(*) from {{ compare_model }})) as diff",
     "{% endtest %}",
   ].join("\n"),
+  // A seed's tests, in a properties file beside the seeds (dbt reads yml from every resource path).
+  "seeds/codes.yml": [
+    "version: 2",
+    "seeds:",
+    "  - name: acme_codes",
+    "    columns:",
+    "      - name: code",
+    "        data_tests: [unique, {at_most: {max_value: 3}}]",
+  ].join("\n"),
+  // A singular test that refs no model checks the project's macros.
+  "tests/slug_macro.sql": "select 1 as bad where '{{ modules.re.sub('[^a-z]+', '_', 'A b-c'.lower()) }}' != 'a_b_c'",
   "models/day_codes.yml": [
     "version: 2",
     "models:",
@@ -110,6 +121,25 @@ describe("dbt packages against Postgres", () => {
         ["same_rows_as_codes", "failed", 1],
         ["same_rows_as_day_codes_ref_acme_calendar_", "passed", 0],
       ],
+    );
+  });
+
+  it('almanac test "*" runs the tests of seeds and the tests that check no model', async () => {
+    const tested = await testSelection(fixture.ctx, "*", { now: new Date() });
+    const outcomes = tested.flatMap((asset) => asset.outcomes.map((o) => [asset.assetKey, o.checkName, o.status]));
+    assert.deepEqual(
+      outcomes.filter(([asset]) => asset !== "day_codes"),
+      [
+        ["", "slug_macro", "passed"],
+        // acme_codes has 4 rows: code 4 is above 3.
+        ["acme_codes", "unique_acme_codes_code", "passed"],
+        ["acme_codes", "at_most_acme_codes_code__3", "failed"],
+      ],
+    );
+    const seedOnly = await testSelection(fixture.ctx, "acme_codes", { now: new Date() });
+    assert.deepEqual(
+      seedOnly.map((asset) => [asset.assetKey, asset.outcomes.length]),
+      [["acme_codes", 2]],
     );
   });
 });

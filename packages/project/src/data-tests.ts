@@ -5,6 +5,9 @@ import type { Model } from "./types.js";
 export const genericTestKinds = ["not_null", "unique", "accepted_values", "relationships"] as const;
 export type GenericTestKind = (typeof genericTestKinds)[number];
 
+/** The asset key of tests that check no model (singular tests that ref none): the project itself. */
+export const projectAsset = "";
+
 /** dbt's test severity: `error` fails the partition's check, `warn` records it. */
 export type TestSeverity = "warn" | "error";
 
@@ -17,7 +20,7 @@ export interface DataTest {
   readonly name: string;
   /** A built-in generic test, a test macro (`{% test %}` block), or a singular test file. */
   readonly kind: GenericTestKind | "macro" | "singular";
-  /** The model the test checks. */
+  /** The model (or seed) the test checks; {@link projectAsset} for a singular test that refs none. */
   readonly model: string;
   /**
    * The asset whose materialization runs the test and under which its outcome is recorded:

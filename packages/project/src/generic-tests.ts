@@ -9,6 +9,9 @@ import {
 import { isMapping } from "./jinja-compat/python-values.js";
 import type { Model } from "./types.js";
 
+/** A model or seed, as far as its tests go. */
+export type TestedResource = Pick<Model, "name" | "columns" | "tests">;
+
 /**
  * Keys of a test entry that configure the test rather than pass arguments to it (dbt's
  * CONFIG_ARGS): they never reach the test macro and never enter the test's name.
@@ -101,13 +104,13 @@ function argumentsOf(entry: Readonly<Record<string, unknown>>): Record<string, u
 }
 
 /**
- * The generic tests of `model`: under each of its `columns:` and at the model itself (`tests:`
+ * The generic tests of a model or seed: under each of its `columns:` and at the resource itself (`tests:`
  * or dbt 1.8's `data_tests:`). dbt's four built-in tests run as Almanac's own SQL; any other
  * name (`dbt_utils.expression_is_true`, a project's `{% test %}` block) runs its test macro,
  * which `hasMacro` says exists. A test with no macro is a warning and is skipped, never half-run.
  */
 export function genericTestsOf(
-  model: Model,
+  model: TestedResource,
   propertiesFile: string,
   hasMacro: (name: string) => boolean,
 ): ProjectTests {

@@ -1,6 +1,6 @@
 export { downstreamOf, upstreamOf } from "./dag.js";
 export type { DataTest, GenericTestKind, TestSeverity } from "./data-tests.js";
-export { genericTestKinds, verdictOf, verdictQuery } from "./data-tests.js";
+export { genericTestKinds, projectAsset, verdictOf, verdictQuery } from "./data-tests.js";
 export { defaultEnvVarPrefixes, parseEnvVarPrefixes } from "./dbt-context.js";
 export type { EphemeralCte } from "./ephemeral-ctes.js";
 export { injectCtes } from "./ephemeral-ctes.js";

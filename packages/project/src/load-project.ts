@@ -4,7 +4,7 @@ import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./al
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
 import { type ConfigJinjaInput, renderConfigJinja } from "./config-jinja.js";
 import { topologicalOrder } from "./dag.js";
-import { type DataTest, modelsCheckedBy, type ProjectTests } from "./data-tests.js";
+import { type DataTest, modelsCheckedBy, type ProjectTests, projectAsset } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
 import { loadDbtPackages } from "./dbt-packages.js";
 import { parseDbtProjectConfig } from "./dbt-project-config.js";
@@ -137,6 +137,9 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
       ...[...catalog.models.keys()]
         .filter((name) => !enabled.has(name) && !disabled.has(name))
         .map((name) => `${catalog.models.get(name)?.file}: properties for "${name}", which is not a model`),
+      ...[...catalog.seeds.values()]
+        .filter((properties) => !seeds.has(properties.name))
+        .map((properties) => `${properties.file}: properties for "${properties.name}", which is not an enabled seed`),
       ...tests.warnings,
       ...compiled.environment.skippedPackageFiles.map((why) => `${why}: skipped, its macros are unavailable`),
     ],
@@ -320,10 +323,19 @@ async function loadTests(
 ): Promise<ProjectTests> {
   const tests: DataTest[] = [];
   const warnings: string[] = [];
-  for (const model of models.values()) {
-    const found = genericTestsOf(model, catalog.models.get(model.name)?.file ?? model.path, (name) =>
-      compiled.environment.hasTestMacro(name),
-    );
+  const hasMacro = (name: string) => compiled.environment.hasTestMacro(name);
+  // Seeds are tested from their `seeds:` properties; models carry theirs.
+  const resources = [
+    ...[...models.values()].map((model) => ({
+      resource: model,
+      file: catalog.models.get(model.name)?.file ?? model.path,
+    })),
+    ...[...catalog.seeds.values()]
+      .filter(({ name }) => seeds.has(name))
+      .map((seed) => ({ resource: seed, file: seed.file })),
+  ];
+  for (const { resource, file } of resources) {
+    const found = genericTestsOf(resource, file, hasMacro);
     for (const test of found.tests) {
       // A parent built after the model (customers reads orders): the test runs after it.
       const others = otherRefsOf(test);
@@ -359,11 +371,9 @@ async function loadTests(
         ref: name,
       });
     }
+    if (parsed.configured.enabled === false) continue;
+    // A test that refs no model (it checks macros, or only seeds) is the project's: `almanac test "*"` runs it.
     const checked = modelsCheckedBy(parsed.refs, models);
-    if (checked.length === 0) {
-      warnings.push(`${file.path}: the test refs no model, so no materialization runs it: skipped`);
-      continue;
-    }
     const severity = String(parsed.configured.severity ?? "error").toLowerCase();
     if (severity !== "warn" && severity !== "error") {
       throw new AlmanacError(
@@ -374,7 +384,7 @@ async function loadTests(
         },
       );
     }
-    for (const model of checked) {
+    for (const model of checked.length === 0 ? [projectAsset] : checked) {
       tests.push({ name: file.name, kind: "singular", model, asset: model, path: file.path, severity, rawSql });
     }
   }

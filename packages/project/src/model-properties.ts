@@ -3,7 +3,7 @@ import type { ConfigLayer } from "./model-config.js";
 import type { ColumnProperties, RelationQuoting, SourceTable } from "./types.js";
 import { isMapping, optionalString, requiredString, type YamlFile, type YamlPath } from "./yaml-file.js";
 
-/** A model's entry under `models:` in a properties yml. */
+/** A model's entry under `models:` (or a seed's under `seeds:`) in a properties yml. */
 export interface ModelProperties {
   readonly name: string;
   /** The yml file that describes the model, relative to the project dir. */
@@ -20,16 +20,18 @@ export interface PropertiesCatalog {
   /** By `sourceName.tableName`. */
   readonly sources: Map<string, SourceTable & { readonly file: string }>;
   readonly models: Map<string, ModelProperties>;
+  /** `seeds:` entries: columns and tests of seeds. */
+  readonly seeds: Map<string, ModelProperties>;
 }
 
 /** An empty catalog to add properties files to, in path order. */
 export function emptyCatalog(): PropertiesCatalog {
-  return { sources: new Map(), models: new Map() };
+  return { sources: new Map(), models: new Map(), seeds: new Map() };
 }
 
 /**
- * Adds the `sources:` and `models:` of one properties file to `catalog`. Other top-level keys
- * (`version`, `seeds`, `macros`, `exposures`, tests…) are dbt's business and are skipped.
+ * Adds the `sources:`, `models:` and `seeds:` of one properties file to `catalog`. Other
+ * top-level keys (`version`, `macros`, `exposures`, `semantic_models`…) are skipped.
  * A source table or model described twice is an error naming both files.
  */
 export function addPropertiesFile(catalog: PropertiesCatalog, file: YamlFile): void {
@@ -37,7 +39,8 @@ export function addPropertiesFile(catalog: PropertiesCatalog, file: YamlFile): v
   if (data === null || data === undefined) return;
   if (!isMapping(data)) throw file.error([], "a properties file must be a mapping (version, sources, models…)");
   addSources(catalog, file, data.sources);
-  addModels(catalog, file, data.models);
+  addResources(catalog.models, "models", file, data.models);
+  addResources(catalog.seeds, "seeds", file, data.seeds);
 }
 
 function listAt(file: YamlFile, key: string, value: unknown): unknown[] {
@@ -76,36 +79,42 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
   });
 }
 
-function addModels(catalog: PropertiesCatalog, file: YamlFile, value: unknown): void {
-  listAt(file, "models", value).forEach((entry, i) => {
-    if (!isMapping(entry)) throw file.error(["models", i], `models[${i}] must be a mapping with name`);
-    const name = requiredString(file, ["models", i, "name"], entry.name);
-    const existing = catalog.models.get(name);
+function addResources(
+  into: Map<string, ModelProperties>,
+  kind: "models" | "seeds",
+  file: YamlFile,
+  value: unknown,
+): void {
+  const singular = kind === "models" ? "model" : "seed";
+  listAt(file, kind, value).forEach((entry, i) => {
+    if (!isMapping(entry)) throw file.error([kind, i], `${kind}[${i}] must be a mapping with name`);
+    const name = requiredString(file, [kind, i, "name"], entry.name);
+    const existing = into.get(name);
     if (existing) {
       throw new AlmanacError(
         "ALMANAC_BAD_PROJECT_CONFIG",
-        `model "${name}" has properties in two files (${existing.file}, ${file.path})`,
-        { file: file.path, line: file.lineOf(["models", i]), otherFile: existing.file },
+        `${singular} "${name}" has properties in two files (${existing.file}, ${file.path})`,
+        { file: file.path, line: file.lineOf([kind, i]), otherFile: existing.file },
       );
     }
     const config = entry.config ?? {};
-    if (!isMapping(config)) throw file.error(["models", i, "config"], `models[${i}].config must be a mapping`);
-    const description = optionalString(file, ["models", i, "description"], entry.description);
-    catalog.models.set(name, {
+    if (!isMapping(config)) throw file.error([kind, i, "config"], `${kind}[${i}].config must be a mapping`);
+    const description = optionalString(file, [kind, i, "description"], entry.description);
+    into.set(name, {
       name,
       file: file.path,
       config,
       ...(description === undefined ? {} : { description }),
-      columns: columnsOf(file, i, entry.columns),
-      tests: ["tests", "data_tests"].flatMap((key) => listAt(file, `models[${i}].${key}`, entry[key])),
+      columns: columnsOf(file, kind, i, entry.columns),
+      tests: ["tests", "data_tests"].flatMap((key) => listAt(file, `${kind}[${i}].${key}`, entry[key])),
     });
   });
 }
 
-function columnsOf(file: YamlFile, modelIndex: number, value: unknown): ColumnProperties[] {
-  return listAt(file, `models[${modelIndex}].columns`, value).map((column, k) => {
-    const at = ["models", modelIndex, "columns", k];
-    if (!isMapping(column)) throw file.error(at, `models[${modelIndex}].columns[${k}] must be a mapping with name`);
+function columnsOf(file: YamlFile, kind: string, index: number, value: unknown): ColumnProperties[] {
+  return listAt(file, `${kind}[${index}].columns`, value).map((column, k) => {
+    const at = [kind, index, "columns", k];
+    if (!isMapping(column)) throw file.error(at, `${kind}[${index}].columns[${k}] must be a mapping with name`);
     return { ...column, name: requiredString(file, [...at, "name"], column.name) };
   });
 }

@@ -17,7 +17,7 @@ export interface ProjectFile {
 /** The files that make up a project, each list sorted by path. */
 export interface ProjectFiles {
   readonly models: readonly ProjectFile[];
-  /** `models/**\/*.yml` (and `.yaml`): sources and model properties. */
+  /** `*.yml` (and `.yaml`) under the model, seed, test and macro paths: sources, model and seed properties. */
   readonly properties: readonly ProjectFile[];
   readonly macros: readonly ProjectFile[];
   readonly seeds: readonly ProjectFile[];
@@ -44,7 +44,12 @@ async function filesUnder(root: string, resourcePaths: readonly string[], patter
 export async function findProjectFiles(root: string, config: DbtProjectConfig): Promise<ProjectFiles> {
   const [models, properties, macros, seeds, tests] = await Promise.all([
     filesUnder(root, config.modelPaths, ["**/*.sql"]),
-    filesUnder(root, config.modelPaths, ["**/*.yml", "**/*.yaml"]),
+    // dbt reads properties from every resource path (seed properties often sit beside the CSVs).
+    filesUnder(
+      root,
+      [...new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths])],
+      ["**/*.yml", "**/*.yaml"],
+    ),
     filesUnder(root, config.macroPaths, ["**/*.sql"]),
     filesUnder(root, config.seedPaths, ["**/*.csv"]),
     filesUnder(root, config.testPaths, ["**/*.sql"]),

@@ -50,7 +50,7 @@ export class QueryTable {
   constructor(result: QueryResult) {
     this.column_names = Object.freeze([...result.columns]);
     this.rows = result.rows.map((row) => withNames([...row], result.columns));
-    this.columns = withNames(
+    const columns = withNames(
       result.columns.map(
         (name, i) =>
           new QueryColumn(
@@ -60,6 +60,16 @@ export class QueryTable {
       ),
       result.columns,
     );
+    // agate's columns are also a mapping: `table.columns.items()` (dbt_utils' get_query_results_as_dict).
+    const mapping = {
+      items: () => columns.map((column) => [column.name, column]),
+      keys: () => columns.map((column) => column.name),
+      values: () => [...columns],
+    };
+    for (const [name, method] of Object.entries(mapping)) {
+      if (!Object.hasOwn(columns, name)) Object.defineProperty(columns, name, { value: method, enumerable: false });
+    }
+    this.columns = columns;
   }
 
   /** `{% for row in table %}` walks the rows, as on an agate Table. */

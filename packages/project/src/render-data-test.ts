@@ -1,5 +1,5 @@
 import { AlmanacError } from "@almanac/errors";
-import { checkSettingsOf, type DataTest, verdictQuery } from "./data-tests.js";
+import { checkSettingsOf, type DataTest, projectAsset, verdictQuery } from "./data-tests.js";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
 import { isMapping, pyStr } from "./jinja-compat/python-values.js";
 import type { WarehouseQuery } from "./query-table.js";
@@ -64,7 +64,8 @@ class DataTestScope implements RenderScope {
     this.target = targetValue(ctx.target);
     this.model = Object.freeze({ name: test.name, config: { severity: test.severity }, original_file_path: test.path });
     this.warehouse = ctx.warehouse;
-    this.this = this.ref(test.model);
+    // dbt's `this` in a test is the test's own node; Almanac gives the checked model's relation.
+    this.this = test.model === projectAsset ? new RelationValue(ctx.target.schema, test.name) : this.ref(test.model);
   }
 
   ref(name: string): RelationValue {

@@ -1,4 +1,5 @@
 import { testSelection } from "@almanac/engine";
+import { projectAsset } from "@almanac/project";
 import { migrate } from "@almanac/store";
 import type { AlmanacEnv } from "../config.js";
 import { openSession } from "../connections.js";
@@ -27,7 +28,9 @@ export async function testCommand(env: AlmanacEnv, projectDir: string, selection
       const partitions = new Set(asset.outcomes.map((outcome) => outcome.partitionKey)).size;
       const skipped = asset.notMaterialized > 0 ? `, ${asset.notMaterialized} not materialized yet` : "";
       process.stdout.write(
-        `${asset.assetKey}: ${asset.outcomes.length} checks on ${partitions} partitions${skipped}\n`,
+        asset.assetKey === projectAsset
+          ? `tests of no model: ${asset.outcomes.length} checks\n`
+          : `${asset.assetKey}: ${asset.outcomes.length} checks on ${partitions} partitions${skipped}\n`,
       );
       for (const outcome of asset.outcomes) {
         counts[outcome.status] += 1;

@@ -24,6 +24,11 @@ function items(value: unknown, filter: string): unknown[] {
   throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `${filter} needs a list, got ${pyRepr(value)}`);
 }
 
+/** Jinja's map/select family: a false value (None, an empty string) is an empty sequence, as `if value:` in Jinja. */
+function sequence(value: unknown, filter: string): unknown[] {
+  return pyTruthy(value) ? items(value, filter) : [];
+}
+
 /** `attribute` may be dotted (`'config.materialized'`) or an index, as in Jinja's make_attrgetter. */
 function attributeOf(value: unknown, attribute: unknown): unknown {
   let current = value;
@@ -88,20 +93,20 @@ export function installJinjaFilters(env: nunjucks.Environment): void {
     args.length === 0 ? pyTruthy(value) : test(args[0])(value, ...args.slice(1));
 
   env.addFilter("select", (value: unknown, ...args: unknown[]) =>
-    items(value, "select").filter((v) => passes(v, args)),
+    sequence(value, "select").filter((v) => passes(v, args)),
   );
   env.addFilter("reject", (value: unknown, ...args: unknown[]) =>
-    items(value, "reject").filter((v) => !passes(v, args)),
+    sequence(value, "reject").filter((v) => !passes(v, args)),
   );
   env.addFilter("selectattr", (value: unknown, attribute: unknown, ...args: unknown[]) =>
-    items(value, "selectattr").filter((v) => passes(attributeOf(v, attribute), args)),
+    sequence(value, "selectattr").filter((v) => passes(attributeOf(v, attribute), args)),
   );
   env.addFilter("rejectattr", (value: unknown, attribute: unknown, ...args: unknown[]) =>
-    items(value, "rejectattr").filter((v) => !passes(attributeOf(v, attribute), args)),
+    sequence(value, "rejectattr").filter((v) => !passes(attributeOf(v, attribute), args)),
   );
   env.addFilter("map", (value: unknown, ...args: unknown[]) => {
     const { positional, keywords } = splitArguments(args);
-    const list = items(value, "map");
+    const list = sequence(value, "map");
     if ("attribute" in keywords) {
       return list.map((v) => attributeOf(v, keywords.attribute) ?? keywords.default);
     }
