@@ -30,7 +30,12 @@ describe("a worker executing queued runs", () => {
       rows.map((r) => r.date),
       ["2024-01-01", "2024-01-02", "2024-01-03"],
     );
-    const job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
+    // The run's status commits before BullMQ records the job as completed: wait for the latter.
+    let job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
+    for (let i = 0; i < 100 && (await job?.getState()) !== "completed"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
+    }
     assert.equal(await job?.getState(), "completed");
     assert.deepEqual(job?.returnvalue, { status: "succeeded" });
     assert.ok(run.workerId, "the run records which worker executed it");
