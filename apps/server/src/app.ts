@@ -4,6 +4,7 @@ import type { Logger, LoggerOptions } from "pino";
 import type { AppOptions, RouteDeps } from "./app-options.js";
 import { installBearerAuth } from "./plugins/auth.js";
 import { frameworkErrorReply, installErrorReplies } from "./plugins/errors.js";
+import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSwagger } from "./plugins/swagger.js";
@@ -43,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   installErrorReplies(app);
+  installJsonBodyParser(app);
   await registerSecurityHeaders(app);
   // Before auth: a flood of requests with wrong tokens is throttled too.
   await installRateLimit(app, options.rateLimitPerMinute);
