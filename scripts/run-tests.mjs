@@ -12,6 +12,8 @@ const patterns = [
   "apps/*/src/**/*.test.ts",
   "apps/*/test/**/*.test.ts",
   "examples/*/test/**/*.test.ts",
+  // Repo-level checks (docker-compose.yml).
+  "test/*.test.ts",
 ];
 const filters = process.argv.slice(2);
 const files = (await glob(patterns, { ignore: ["**/node_modules/**", "**/*.fault.test.ts"] }))

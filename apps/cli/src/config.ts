@@ -41,8 +41,13 @@ export interface AlmanacEnv {
   readonly rateLimitPerMinute: number | undefined;
   /** `PORT`: the server's port. Default 3000. */
   readonly port: number;
-  /** `ALMANAC_HOST`: the address the server listens on. Default `127.0.0.1`. */
+  /** `ALMANAC_HOST`: the address the server (and a worker's metrics listener) listens on. Default `127.0.0.1`. */
   readonly host: string;
+  /**
+   * `ALMANAC_METRICS_PORT`: where `almanac worker` serves `GET /metrics` (Prometheus). Default:
+   * unset, no listener. `serve` and `dev` serve `/metrics` on their `PORT` and ignore it.
+   */
+  readonly metricsPort: number | undefined;
   /** `ALMANAC_WORKER_CONCURRENCY`: runs a worker executes at once. Default: the number of cores. */
   readonly workerConcurrency: number | undefined;
   /** `ALMANAC_RECONCILE_INTERVAL_MS`: pause between the server's reconciler passes. Default 10 000. */
@@ -89,6 +94,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     rateLimitPerMinute: positiveInt(env.ALMANAC_RATE_LIMIT_PER_MINUTE, "ALMANAC_RATE_LIMIT_PER_MINUTE"),
     port: positiveInt(env.PORT, "PORT") ?? 3000,
     host: nonEmpty(env.ALMANAC_HOST) ?? "127.0.0.1",
+    metricsPort: positiveInt(env.ALMANAC_METRICS_PORT, "ALMANAC_METRICS_PORT"),
     workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
     reconcileIntervalMs: positiveInt(env.ALMANAC_RECONCILE_INTERVAL_MS, "ALMANAC_RECONCILE_INTERVAL_MS") ?? 10_000,
     staleRunMs: positiveInt(env.ALMANAC_STALE_RUN_MS, "ALMANAC_STALE_RUN_MS") ?? 60_000,

@@ -1,3 +1,4 @@
+import { createAlmanacMetrics, startMetricsServer } from "@almanac/metrics";
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
 import { assertSafeToListen, startReconciler, startSchedules, startServer } from "@almanac/server";
 import { migrate } from "@almanac/store";
@@ -37,15 +38,23 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
       redisUrl: env.redisUrl ?? (await startLocalRedis(env.home)),
       prefix: env.queuePrefix,
     };
+    // One registry per process: in `dev` the server's /metrics shows the worker's counters too.
+    const metrics = createAlmanacMetrics();
     if (parts.worker) {
       const worker = await startWorker({
         ctx: session.ctx,
         queue,
         concurrency: env.workerConcurrency,
         logger,
+        metrics,
       });
       closers.unshift(() => worker.close(shutdownDeadlineMs));
       logger.info({ project: session.ctx.project.name }, "worker started");
+      if (!parts.server && env.metricsPort !== undefined) {
+        const metricsServer = await startMetricsServer(metrics, { host: env.host, port: env.metricsPort });
+        closers.unshift(() => metricsServer.close());
+        logger.info({ url: `${metricsServer.url}/metrics` }, "worker metrics served");
+      }
     }
     if (parts.server) {
       const runQueue = createRunQueue(queue, logger);
@@ -80,6 +89,7 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         host: env.host,
         insecure: parts.insecure,
         port: parts.port ?? env.port,
+        metrics,
       });
       closers.unshift(() => server.close());
       announce(logger, server.url, session, env);

@@ -35,14 +35,18 @@ export interface RunningServices {
 }
 
 /**
- * `almanac serve` and `almanac worker` as separate processes, as production runs them, on the
- * test's database, the local Redis under a fresh queue prefix, and a free port. Resolves once
- * `/api/health` answers.
+ * `almanac serve` and `almanac worker` as separate processes, as production runs them (or the
+ * `commands` given, e.g. `["dev"]`), on the test's database, the local Redis under a fresh
+ * queue prefix, and a free port. Resolves once `/api/health` answers.
  */
 export async function startServices(options: {
   databaseUrl: string;
   projectDir: string;
   apiToken: string;
+  /** Default `["serve", "worker"]`. */
+  commands?: readonly string[];
+  /** More environment for every process (e.g. `ALMANAC_METRICS_PORT`). */
+  env?: Readonly<Record<string, string>>;
 }): Promise<RunningServices> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -55,8 +59,9 @@ export async function startServices(options: {
     ALMANAC_API_TOKEN: options.apiToken,
     ALMANAC_WORKER_CONCURRENCY: "2",
     PORT: String(port),
+    ...options.env,
   };
-  const processes: ChildProcess[] = ["serve", "worker"].map((command) =>
+  const processes: ChildProcess[] = (options.commands ?? ["serve", "worker"]).map((command) =>
     spawn(process.execPath, [bin, command], { env, stdio: "ignore" }),
   );
   const stop = async () => {

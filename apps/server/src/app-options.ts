@@ -1,12 +1,13 @@
 import type { EngineContext } from "@almanac/engine";
+import type { AlmanacMetrics } from "@almanac/metrics";
 import type { RunQueue as QueueRunQueue } from "@almanac/queue";
 import type { Logger, LoggerOptions } from "pino";
 
 /**
- * What the server needs from `@almanac/queue`'s run queue: enqueue, ping, close — not the
- * BullMQ queue itself, so a caller may hand in anything with these three methods.
+ * What the server needs from `@almanac/queue`'s run queue: enqueue, ping, close, and optionally
+ * the BullMQ queue itself (for the `almanac_queue_jobs` gauge; without it that gauge is empty).
  */
-export type RunQueue = Pick<QueueRunQueue, "enqueueRuns" | "ping" | "close">;
+export type RunQueue = Pick<QueueRunQueue, "enqueueRuns" | "ping" | "close"> & Partial<Pick<QueueRunQueue, "queue">>;
 
 /** Everything the REST server is built from; the caller (CLI `serve`/`dev`, tests) owns each part. */
 export interface AppOptions {
@@ -37,6 +38,12 @@ export interface AppOptions {
    * open (true) or need a session from `/login` too (false). Changes always need one. Default true.
    */
   readonly webPublicRead?: boolean;
+  /**
+   * The registry `GET /metrics` renders; the server adds its scrape-time gauges (queue, asset
+   * partitions, backfills, schedules) to it. Pass the worker's in `almanac dev` so one port
+   * shows both. Default: a registry of its own.
+   */
+  readonly metrics?: AlmanacMetrics;
 }
 
 /** What route plugins receive: the parts of {@link AppOptions} they use, the clock resolved. */

@@ -1,15 +1,19 @@
+import { createAlmanacMetrics } from "@almanac/metrics";
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Logger, LoggerOptions } from "pino";
 import type { AppOptions, RouteDeps } from "./app-options.js";
+import { storeStateSources } from "./metrics/state-sources.js";
 import { installBearerAuth } from "./plugins/auth.js";
 import { frameworkErrorReply, installErrorReplies } from "./plugins/errors.js";
+import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSwagger } from "./plugins/swagger.js";
 import { assetRoutes } from "./routes/assets/index.js";
 import { backfillRoutes } from "./routes/backfills/index.js";
 import { healthRoutes } from "./routes/health/index.js";
+import { metricsRoutes } from "./routes/metrics/index.js";
 import { runRoutes } from "./routes/runs/index.js";
 import { scheduleRoutes } from "./routes/schedules/index.js";
 import { webPages } from "./web/index.js";
@@ -43,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   installErrorReplies(app);
+  installJsonBodyParser(app);
   await registerSecurityHeaders(app);
   // Before auth: a flood of requests with wrong tokens is throttled too.
   await installRateLimit(app, options.rateLimitPerMinute);
@@ -61,6 +66,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prefix: "/api/backfills",
   });
   await app.register(scheduleRoutes, { ...deps, prefix: "/api/schedules" });
+  const metrics = options.metrics ?? createAlmanacMetrics();
+  metrics.observeState(storeStateSources(deps));
+  await app.register(metricsRoutes, { metrics });
   await app.register(webPages, {
     ...deps,
     apiToken: options.apiToken,

@@ -1,4 +1,5 @@
 import { type EngineContext, executeRunInTurn, type StepReport } from "@almanac/engine";
+import type { AlmanacMetrics } from "@almanac/metrics";
 import type { RunJobData, RunJobResult, RunToEnqueue } from "@almanac/queue";
 import { DelayedError, type Job } from "bullmq";
 import { runJobError, WorkerStoppedError } from "./run-job-errors.js";
@@ -15,6 +16,8 @@ export interface RunJobProcessorOptions {
    * fails, they stay queued in Postgres for the reconciler. Default: not handed over.
    */
   readonly enqueueRuns?: (runs: readonly RunToEnqueue[]) => Promise<void>;
+  /** Where finished runs and steps are counted. Default: not counted. */
+  readonly metrics?: AlmanacMetrics;
 }
 
 /**
@@ -33,13 +36,14 @@ const waitingDelayMs = (job: Job) => Math.min(30_000, 1_000 * 2 ** Math.min(5, M
 export function runJobProcessor(
   options: RunJobProcessorOptions,
 ): (job: Job<RunJobData, RunJobResult>, token?: string) => Promise<RunJobResult> {
-  const { ctx, workerId, logger, stopping, enqueueRuns } = options;
+  const { ctx, workerId, logger, stopping, enqueueRuns, metrics } = options;
   return async (job, token) => {
     const { runId } = job.data;
     const fields = { runId, jobId: job.id, jobAttempt: job.attemptsMade + 1 };
     logger.info(fields, `run ${runId} started`);
     const onStep = (report: StepReport) => {
       logStep(logger, runId, report);
+      metrics?.stepFinished(report);
       // Between steps is the only safe place to stop: the step's data and status are committed.
       if (stopping.aborted) {
         throw new WorkerStoppedError(
@@ -61,6 +65,7 @@ export function runJobProcessor(
       await job.moveToDelayed(Date.now() + waitingDelayMs(job), token);
       throw new DelayedError();
     }
+    metrics?.runFinished(turn.status);
     const level = turn.status === "succeeded" ? "info" : "warn";
     logger[level]({ ...fields, status: turn.status }, `run ${runId} ${turn.status}`);
     if (turn.next.length > 0 && enqueueRuns) {

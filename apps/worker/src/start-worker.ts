@@ -1,5 +1,6 @@
 import { availableParallelism, hostname } from "node:os";
 import type { EngineContext } from "@almanac/engine";
+import type { AlmanacMetrics } from "@almanac/metrics";
 import {
   closeConnection,
   createRunQueue,
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   readonly logger: WorkerLogger;
   /** Recorded on every run it executes and every job it takes. Default `<hostname>:<pid>`. */
   readonly workerId?: string;
+  /** Counts finished runs, steps, rows and step durations (`almanac_*` metrics). Default: not counted. */
+  readonly metrics?: AlmanacMetrics;
 }
 
 export interface RunningWorker {
@@ -75,6 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       logger,
       stopping: stopping.signal,
       enqueueRuns: (runs) => nextRuns.enqueueRuns(runs),
+      metrics: options.metrics,
     }),
     { connection, prefix: settings.prefix, concurrency, name: workerId },
   );

@@ -62,11 +62,11 @@ export function installBearerAuth(
 }
 
 /**
- * Reads of the API but its health check; `/docs` stays open (the schema is no secret). Decided
+ * Reads of the API but its health check, and `/metrics` (it names assets and schedules); `/docs` stays open (the schema is no secret). Decided
  * on the matched route, not the raw URL, so no spelling of a path slips past.
  */
 function needsReadToken(route: string | undefined): boolean {
-  return route?.startsWith("/api/") === true && route !== "/api/health";
+  return (route?.startsWith("/api/") === true && route !== "/api/health") || route === "/metrics";
 }
 
 function bearerToken(header: string | undefined): string | undefined {
