@@ -13,6 +13,12 @@ export const parseWindowVars: Readonly<Record<string, string>> = Object.freeze({
   max_ts: "2000-01-02T00:00:00.000+00:00",
 });
 
+/**
+ * `dbt_version` as templates see it: the dbt release whose behaviour the dbt layer follows
+ * (packages compare it before using a newer feature).
+ */
+export const dbtVersion = "1.9.0";
+
 /** The target assumed while parsing at load when the caller does not give one. */
 export const parseTarget: Target = Object.freeze({ name: "dev", schema: "public", type: "postgres" });
 

@@ -1,9 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
 import { ColumnValue } from "./column-value.js";
-import { defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
+import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
-import { datetimeModule } from "./jinja-compat/datetime-module.js";
+import { datetimeModule, PyDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
@@ -320,6 +321,11 @@ export class TemplateEnvironment {
     // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
     for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
     env.addGlobal("modules", { datetime: datetimeModule, re: reModule });
+    // dbt's invocation globals, one per loaded project (an Almanac process is one invocation):
+    // packages print them into audit columns or compare the version before using a feature.
+    env.addGlobal("invocation_id", randomUUID());
+    env.addGlobal("run_started_at", new PyDateTime(new Date(), false));
+    env.addGlobal("dbt_version", dbtVersion);
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
     env.addGlobal("statement", (...args: unknown[]) => {

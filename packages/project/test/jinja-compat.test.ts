@@ -313,6 +313,10 @@ const dbtContextCases: [template: string, expected: string][] = [
     "{{ this is mapping }} {{ this.get('metadata').get('type') }} {% set d = {this: 1} %}{{ d.keys() | list }}",
     'True PostgresRelation [\'"analytics"."orders"\']',
   ],
+  [
+    "{{ dbt_version }} {{ invocation_id | length }} {{ run_started_at.year > 2000 }} {{ run_started_at.strftime('%Y') | length }}",
+    "1.9.0 36 True 4",
+  ],
   ["{{ type_string() }} {{ string_literal('x') }} {{ escape_single_quotes(\"it's\") }}", "TEXT 'x' it''s"],
   [
     "{{ dbt.listagg('name', \"', '\", 'order by name') }} {{ dbt.array_construct(['1', '2'], 'int') }} {{ dbt.date(2024, 3, 1) }}",
