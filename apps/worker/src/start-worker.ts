@@ -64,6 +64,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const fields = { workerId, redis: redactedRedisUrl(settings.redisUrl), prefix: settings.prefix };
   // Aborted when the shutdown deadline passes: runs stop between steps, connections stop reconnecting.
   const stopping = new AbortController();
+  // Aborted as soon as the worker begins to stop: jobs fetched but not begun are handed back.
+  const beganStopping = new AbortController();
   // The worker's command connection (BullMQ duplicates it for the blocking fetch). It stays ours
   // to close, after the worker. BullMQ forwards its errors to the worker's `error` event, logged
   // below, so its own listener stays quiet.
@@ -77,6 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       workerId,
       logger,
       stopping: stopping.signal,
+      closing: beganStopping.signal,
       enqueueRuns: (runs) => nextRuns.enqueueRuns(runs),
       metrics: options.metrics,
     }),
@@ -122,6 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let closing: Promise<void> | undefined;
   const close = async (deadlineMs: number) => {
     logger.info({ ...fields, deadlineMs }, "worker stopping: no new runs, waiting for running ones");
+    beganStopping.abort();
     // Worker.close() waits for running jobs; a second close(true) would return the same promise,
     // so the deadline is enforced here instead.
     const graceful = worker
