@@ -31,13 +31,8 @@ describe("a worker executing queued runs", () => {
       ["2024-01-01", "2024-01-02", "2024-01-03"],
     );
     // The run's status commits before BullMQ records the job as completed: wait for the latter.
-    let job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
-    for (let i = 0; i < 100 && (await job?.getState()) !== "completed"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
-    }
-    assert.equal(await job?.getState(), "completed");
-    assert.deepEqual(job?.returnvalue, { status: "succeeded" });
+    const job = await waitForJobState(f, runJobId(runId, attempt), "completed");
+    assert.deepEqual(job.returnvalue, { status: "succeeded" });
     assert.ok(run.workerId, "the run records which worker executed it");
   });
 
@@ -80,10 +75,9 @@ describe("a worker executing a run whose model fails", () => {
     assert.equal(run.status, "failed");
     assert.equal(run.errorCode, "ALMANAC_MODEL_SQL_ERROR");
     assert.match(run.errorMessage ?? "", /division by zero/);
-    const job = await f.runQueue.queue.getJob(runJobId(runId, attempt));
-    assert.equal(await job?.getState(), "completed");
-    assert.deepEqual(job?.returnvalue, { status: "failed" });
-    assert.equal(job?.attemptsMade, 1);
+    const job = await waitForJobState(f, runJobId(runId, attempt), "completed");
+    assert.deepEqual(job.returnvalue, { status: "failed" });
+    assert.equal(job.attemptsMade, 1);
     // Executed once: the engine bumped the run's attempt once, and no retry is waiting.
     assert.equal(run.attempt, 1);
     assert.equal(await f.runQueue.queue.getDelayedCount(), 0);
@@ -93,8 +87,11 @@ describe("a worker executing a run whose model fails", () => {
 async function waitForJobState(f: WorkerFixture, jobId: string, state: string) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const job = await f.runQueue.queue.getJob(jobId);
-    if (job && (await job.getState()) === state) return job;
+    // State first, then the job: a job read before it completed lacks its return value.
+    if ((await f.runQueue.queue.getJobState(jobId)) === state) {
+      const job = await f.runQueue.queue.getJob(jobId);
+      if (job) return job;
+    }
     if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${state}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
