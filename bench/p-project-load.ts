@@ -85,14 +85,10 @@ async function writeProject(dir: string, files: Files): Promise<void> {
   }
 }
 
-async function timeLoads(dir: string, rounds: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await loadProject(dir);
-    times.push(performance.now() - started);
-  }
-  return times;
+async function timeLoad(dir: string): Promise<number> {
+  const started = performance.now();
+  await loadProject(dir);
+  return performance.now() - started;
 }
 
 export async function runP(rounds = 7): Promise<BenchResult> {
@@ -131,11 +127,11 @@ export async function runP(rounds = 7): Promise<BenchResult> {
     const loads: number[] = [];
     const bareLoads: number[] = [];
     for (let i = 0; i <= rounds; i++) {
-      const [withTime] = await timeLoads(withPackages, 1);
-      const [bareTime] = await timeLoads(bare, 1);
+      const withTime = await timeLoad(withPackages);
+      const bareTime = await timeLoad(bare);
       if (i === 0) continue;
-      loads.push(withTime ?? 0);
-      bareLoads.push(bareTime ?? 0);
+      loads.push(withTime);
+      bareLoads.push(bareTime);
     }
 
     const project = await loadProject(withPackages);

@@ -15,7 +15,7 @@ export interface RunJobProcessorOptions {
    * Aborted when the worker begins to stop. A job BullMQ fetched as it finished the one before,
    * but not yet begun, is handed back untouched so another worker takes it at once.
    */
-  readonly closing?: AbortSignal;
+  readonly beganStopping?: AbortSignal;
   /**
    * Hands the runs a finished backfill run made startable (its next wave) to the queue. When it
    * fails, they stay queued in Postgres for the reconciler. Default: not handed over.
@@ -41,11 +41,11 @@ const waitingDelayMs = (job: Job) => Math.min(30_000, 1_000 * 2 ** Math.min(5, M
 export function runJobProcessor(
   options: RunJobProcessorOptions,
 ): (job: Job<RunJobData, RunJobResult>, token?: string) => Promise<RunJobResult> {
-  const { ctx, workerId, logger, stopping, closing, enqueueRuns, metrics } = options;
+  const { ctx, workerId, logger, stopping, beganStopping, enqueueRuns, metrics } = options;
   return async (job, token) => {
     const { runId } = job.data;
     const fields = { runId, jobId: job.id, jobAttempt: job.attemptsMade + 1 };
-    if (closing?.aborted) {
+    if (beganStopping?.aborted) {
       logger.debug(fields, `run ${runId} handed back: the worker is stopping`);
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();

@@ -79,7 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       workerId,
       logger,
       stopping: stopping.signal,
-      closing: beganStopping.signal,
+      beganStopping: beganStopping.signal,
       enqueueRuns: (runs) => nextRuns.enqueueRuns(runs),
       metrics: options.metrics,
     }),

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createRunQueue, runJobId } from "@almanac/queue";
-import { copyProject, editFile } from "@almanac/testing";
+import { createRunQueue, type RunJobData, type RunJobResult, runJobId, runQueueName } from "@almanac/queue";
+import { copyProject, editFile, examplesDir } from "@almanac/testing";
+import { DelayedError, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import { type RedisServer, startRedisServer } from "../../../packages/queue/test/redis-fixtures.js";
+import { runJobProcessor } from "../src/index.js";
 import { type WorkerFixture, workerFixture } from "./worker-fixture.js";
 
 /** Each daily_metrics step sleeps this long, so a run of a week is long enough to interrupt. */
@@ -76,6 +79,50 @@ describe("closing a worker in the middle of a run", () => {
     } finally {
       await queue.close();
       await redis?.kill();
+    }
+  });
+});
+
+describe("a job fetched just as the worker began to stop", () => {
+  let f: WorkerFixture;
+  before(async () => {
+    f = await workerFixture(path.join(examplesDir, "nyc_taxi"), {
+      from: "2024-01-01",
+      to: "2024-01-02",
+      rowsPerDay: 10,
+    });
+  });
+  after(() => f?.close());
+
+  test("is handed back untouched: the run is not started and the job is ready for another worker", async () => {
+    const { runId, attempt } = await f.submit({ select: "+daily_metrics", partition: "2024-01-01" });
+    await f.runQueue.enqueueRuns([{ runId, attempt }]);
+    // Fetch the job as BullMQ's worker loop does, holding its lock, without processing it.
+    const connection = new Redis(f.redisUrl, { maxRetriesPerRequest: null });
+    const fetcher = new Worker<RunJobData, RunJobResult>(runQueueName, null, { connection, prefix: f.prefix });
+    try {
+      const token = "handback-test";
+      const job = await fetcher.getNextJob(token);
+      assert.ok(job?.id);
+      assert.equal(job.id, runJobId(runId, attempt));
+      const beganStopping = new AbortController();
+      beganStopping.abort();
+      const process = runJobProcessor({
+        ctx: f.ctx,
+        workerId: "stopping",
+        logger: f.logger,
+        stopping: new AbortController().signal,
+        beganStopping: beganStopping.signal,
+      });
+      await assert.rejects(process(job, token), DelayedError);
+      assert.match(await f.runQueue.queue.getJobState(job.id), /^(delayed|waiting)$/);
+      const run = await f.run(runId);
+      assert.equal(run.status, "queued");
+      assert.equal(run.attempt, attempt, "the engine never took the run");
+      assert.ok(run.steps.every((s) => s.status === "queued"));
+    } finally {
+      await fetcher.close();
+      await connection.quit();
     }
   });
 });
