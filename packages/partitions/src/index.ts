@@ -12,6 +12,8 @@ export {
   validatePartitionKey,
   windowForKey,
 } from "./partition-key.js";
+export type { KeyRange, TimeWindowMapping } from "./partition-mapping.js";
+export { downstreamKeysOf, overlapMapping, upstreamKeysOf } from "./partition-mapping.js";
 export type {
   PartitionGranularity,
   PartitionsDefinition,
