@@ -86,7 +86,7 @@ export async function workerFixture(
     },
     async submit(request) {
       const resolved = resolveRunRequest(ctx.project, request, now);
-      const policy = policyOf(ctx.project, resolved.models);
+      const policy = policyOf(ctx.project, resolved.models, resolved.partitions?.name);
       const steps = planRun(ctx.project, resolved, {
         maxPartitionsPerStep: policy.type === "single_run" ? resolved.keys.length : policy.maxPartitionsPerRun,
       });

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, partitionKeysInRange } from "@almanac/partitions";
+import { partitionsOf } from "@almanac/project";
 import {
   appendRunEvents,
   beginStep,
@@ -34,7 +35,6 @@ const maxAttempts = 3;
 
 /** What the steps of one run share while it executes. */
 interface RunState {
-  readonly partitions: PartitionsDefinition | undefined;
   readonly runAssets: ReadonlySet<string>;
   readonly failed: FailedPartitions;
   /** Code version per model, computed once per run. */
@@ -51,8 +51,7 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   const db = storeDb(ctx.store);
   const run = await getRun(db, runId);
   if (!run) throw new AlmanacError("ALMANAC_UNKNOWN_RUN", `no run with id ${runId}`);
-  const partitions = run.partitionsDef ? ctx.project.partitions.get(run.partitionsDef) : undefined;
-  if (run.partitionsDef && !partitions) {
+  if (run.partitionsDef && !ctx.project.partitions.has(run.partitionsDef)) {
     throw new AlmanacError(
       "ALMANAC_BAD_PROJECT_CONFIG",
       `run ${runId} is partitioned by "${run.partitionsDef}", which almanac.yml no longer defines`,
@@ -61,7 +60,6 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   const started = await startRun(db, { runId, workerId: options.workerId ?? `${hostname()}:${process.pid}` });
   if (!started) throw new AlmanacError("ALMANAC_UNKNOWN_RUN", `run ${runId} is already finished`);
   const state: RunState = {
-    partitions,
     runAssets: new Set(run.steps.map((s) => s.assetKey)),
     failed: new FailedPartitions(),
     versions: new Map(),
@@ -74,7 +72,7 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     if (step.status === "succeeded") continue;
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
-    const keys = stepKeys(partitions, step);
+    const keys = stepKeys(partitionsOf(ctx.project, step.assetKey), step);
     const result = await runStep(ctx, db, stepToRun, keys, state, started.attempt);
     if (result === "canceled") {
       canceled = true;
@@ -166,7 +164,8 @@ async function runStep(
   }
   // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
   const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
-  return executeWithRetries(ctx, step, keys, state.partitions, version).finally(stopBeating);
+  const partitions = partitionsOf(ctx.project, step.assetKey);
+  return executeWithRetries(ctx, step, keys, partitions, version).finally(stopBeating);
 }
 
 async function executeWithRetries(

@@ -1,4 +1,4 @@
-import type { BackfillPolicy, Project } from "@almanac/project";
+import { type BackfillPolicy, type Project, partitionsOf } from "@almanac/project";
 import type { EngineContext, ExecuteOptions } from "./engine-context.js";
 import { executeRun, type RunResult } from "./execute-run.js";
 import { type PlannedStep, planRun } from "./plan-run.js";
@@ -42,7 +42,7 @@ export function planRequest(
   policyOverride?: BackfillPolicy,
 ): { resolved: ResolvedRequest; steps: PlannedStep[] } {
   const resolved = resolveRunRequest(project, request, now);
-  const policy = policyOverride ?? policyOf(project, resolved.models);
+  const policy = policyOverride ?? policyOf(project, resolved.models, resolved.partitions?.name);
   const steps = planRun(project, resolved, {
     maxPartitionsPerStep: policy.type === "single_run" ? resolved.keys.length : policy.maxPartitionsPerRun,
   });
@@ -52,11 +52,14 @@ export function planRequest(
 /**
  * The policy almanac.yml sets for the selected models: when they differ, the one with the
  * smallest chunks wins, since a model that asked for one partition per run may not be able
- * to handle more at once. Default: `multi_run`, one partition per run (Dagster's default).
+ * to handle more at once. With `definition`, only models of that definition (the request's)
+ * count: those of other definitions cut their steps by their own policy (planRun). Default:
+ * `multi_run`, one partition per run (Dagster's default).
  */
-export function policyOf(project: Project, models: readonly string[]): BackfillPolicy {
+export function policyOf(project: Project, models: readonly string[], definition?: string): BackfillPolicy {
   let chosen: BackfillPolicy | undefined;
   for (const model of models) {
+    if (definition !== undefined && partitionsOf(project, model)?.name !== definition) continue;
     const policy = project.backfillPolicies.get(model);
     if (!policy) continue;
     if (!chosen || chunkSize(policy) < chunkSize(chosen)) chosen = policy;

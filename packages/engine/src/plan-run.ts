@@ -1,4 +1,6 @@
+import { partitionKeysInRange } from "@almanac/partitions";
 import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
+import { mapRequestKeys, stretchesOf } from "./mapped-keys.js";
 import type { ResolvedRequest } from "./run-request.js";
 
 /** One step of a run: one model, over one contiguous chunk of partitions (or unpartitioned). */
@@ -20,22 +22,38 @@ export interface PlanOptions {
 }
 
 /**
- * Orders the steps of a run (pure). Partitioned models run partition-major: for each chunk,
- * every partitioned model in DAG order, so a downstream partition follows the same partition
- * of its upstream. A non-partitioned model runs once: before the partitioned ones when they
- * read it (a staging view), after them when it reads them (a summary table). That is what
- * DESIGN §3.7 asks: upstream models are built once, not once per partition.
+ * Orders the steps of a run (pure). Partitioned models run partition-major: for each chunk of
+ * the requested keys, every partitioned model in DAG order, so a downstream partition follows
+ * the partitions of its upstream that it reads. A model of another definition than the keys
+ * runs, in a chunk, the partitions the chunk maps to that no earlier chunk ran (the hours of a
+ * day, once; the six days before a rolling week's first), cut into steps by its own backfill
+ * policy (default one partition per step). A non-partitioned model runs once: before the
+ * partitioned ones when they read it (a staging view), after them when it reads them (a summary
+ * table). That is what DESIGN §3.7 asks: upstream models are built once, not once per partition.
  */
 export function planRun(project: Project, request: ResolvedRequest, options: PlanOptions = {}): PlannedStep[] {
   const chunkSize = Math.max(1, options.maxPartitionsPerStep ?? 1);
   const chunks = chunk(request.keys, chunkSize);
   const steps: PlannedStep[] = [];
+  const planned = new Map<string, Set<string>>(); // keys already given a step, per model
   let block: string[] = []; // partitioned models waiting to be emitted partition-major
 
   const flush = () => {
     for (const keys of chunks) {
+      const needed = request.partitions ? mapRequestKeys(project, block, request.partitions, keys) : new Map();
       for (const assetKey of block) {
-        steps.push({ assetKey, partitionFrom: keys[0], partitionTo: keys[keys.length - 1], partitionKeys: keys });
+        const done = planned.get(assetKey) ?? new Set<string>();
+        planned.set(assetKey, done);
+        const fresh = (needed.get(assetKey) ?? []).filter((key: string) => !done.has(key));
+        for (const key of fresh) done.add(key);
+        for (const stepKeys of stepChunks(project, request, assetKey, fresh, chunkSize)) {
+          steps.push({
+            assetKey,
+            partitionFrom: stepKeys[0],
+            partitionTo: stepKeys[stepKeys.length - 1],
+            partitionKeys: stepKeys,
+          });
+        }
       }
     }
     block = [];
@@ -52,6 +70,35 @@ export function planRun(project: Project, request: ResolvedRequest, options: Pla
   }
   flush();
   return steps;
+}
+
+/**
+ * A model's keys in one chunk, cut into steps: contiguous stretches, each cut into steps of the
+ * request's chunk size for a model of the request's definition, else of the model's own
+ * almanac.yml backfill policy (default one key per step).
+ */
+function stepChunks(
+  project: Project,
+  request: ResolvedRequest,
+  model: string,
+  keys: readonly string[],
+  chunkSize: number,
+): string[][] {
+  const def = partitionsOf(project, model);
+  if (!def || keys.length === 0) return [];
+  const policy = project.backfillPolicies.get(model);
+  const size =
+    def.name === request.partitions?.name
+      ? chunkSize
+      : policy?.type === "single_run"
+        ? Number.POSITIVE_INFINITY
+        : Math.max(1, policy?.maxPartitionsPerRun ?? 1);
+  const chunks: string[][] = [];
+  for (const range of stretchesOf(def, keys)) {
+    const stretch = partitionKeysInRange(def, range.from, range.to);
+    for (let i = 0; i < stretch.length; i += size) chunks.push(stretch.slice(i, i + size));
+  }
+  return chunks;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

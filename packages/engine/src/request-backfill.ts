@@ -68,7 +68,7 @@ export async function requestBackfill(
     request.only === undefined
       ? resolved.keys
       : await keysByStatus(storeDb(ctx.store), ctx.project, resolved, request.only);
-  const chosen = policy ?? policyOf(ctx.project, resolved.models);
+  const chosen = policy ?? policyOf(ctx.project, resolved.models, resolved.partitions?.name);
   return recordBackfill(ctx.store, {
     request: resolved,
     policy: chosen,

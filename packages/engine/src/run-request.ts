@@ -1,6 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { type PartitionsDefinition, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, selectModels } from "@almanac/project";
+import { partitionedParents } from "./mapped-keys.js";
 
 /** What a person asks for: a selection, and a partition or an inclusive range of partitions. */
 export interface RunRequest {
@@ -12,6 +13,11 @@ export interface RunRequest {
   readonly from?: string;
   /** Last key of an inclusive range. */
   readonly to?: string;
+  /**
+   * The partitions definition the keys belong to. Default: that of the selection's most
+   * downstream partitioned assets; needed only when those have different definitions.
+   */
+  readonly partitions?: string;
 }
 
 /** A request checked against the project: the models it selects and the keys it covers. */
@@ -19,7 +25,10 @@ export interface ResolvedRequest {
   readonly select: string;
   /** Selected models that are materialized (ephemeral ones are inlined, never run), upstream first. */
   readonly models: readonly string[];
-  /** The one partitions definition of the selected partitioned models, if any is selected. */
+  /**
+   * The definition the requested keys belong to (see `RunRequest.partitions`), if any model is
+   * partitioned; models of other definitions run the partitions the keys map to (planRun).
+   */
   readonly partitions: PartitionsDefinition | undefined;
   /** The requested keys, in order; empty when no partition was asked for. */
   readonly keys: readonly string[];
@@ -49,7 +58,7 @@ export function resolveRunRequest(project: Project, request: RunRequest, now: Da
       );
     }
   }
-  const partitions = commonPartitions(project, models);
+  const partitions = requestPartitions(project, models, request);
   const keys = requestedKeys(request, partitions, now);
   if (keys.length === 0 && partitions) {
     throw new AlmanacError(
@@ -61,20 +70,54 @@ export function resolveRunRequest(project: Project, request: RunRequest, now: Da
   return { select: request.select, models, partitions, keys };
 }
 
-function commonPartitions(project: Project, models: readonly string[]): PartitionsDefinition | undefined {
-  let found: { def: PartitionsDefinition; model: string } | undefined;
-  for (const model of models) {
-    const def = partitionsOf(project, model);
-    if (!def) continue;
-    if (found && found.def.name !== def.name) {
+/**
+ * The definition the request's keys belong to: the one it names, else the one of the
+ * selection's most downstream partitioned models (those no other selected partitioned model
+ * reads). Roots of different definitions are refused, naming them, since a key of one is not a
+ * key of the other.
+ */
+function requestPartitions(
+  project: Project,
+  models: readonly string[],
+  request: RunRequest,
+): PartitionsDefinition | undefined {
+  const partitioned = models.filter((model) => partitionsOf(project, model));
+  if (request.partitions !== undefined) {
+    const named = project.partitions.get(request.partitions);
+    if (!named) {
+      const known = [...project.partitions.keys()].join(", ") || "none";
       throw new AlmanacError(
-        "ALMANAC_BAD_SELECTOR",
-        `selection mixes partitions definitions "${found.def.name}" (${found.model}) and "${def.name}" (${model}); run them separately`,
+        "ALMANAC_BAD_PARTITIONS_DEFINITION",
+        `partitions "${request.partitions}" is not defined in almanac.yml (defined: ${known})`,
+        { partitions: request.partitions },
       );
     }
-    found ??= { def, model };
+    return partitioned.length === 0 ? undefined : named;
   }
-  return found?.def;
+  const read = new Set(
+    partitioned.flatMap((model) =>
+      partitionedParents(project, model)
+        .filter((parent) => !parent.self)
+        .map((parent) => parent.asset),
+    ),
+  );
+  const roots = partitioned.filter((model) => !read.has(model));
+  const byDefinition = new Map<string, string[]>();
+  for (const root of roots) {
+    const name = partitionsOf(project, root)?.name as string;
+    byDefinition.set(name, [...(byDefinition.get(name) ?? []), root]);
+  }
+  if (byDefinition.size > 1) {
+    const listed = [...byDefinition].map(([name, assets]) => `"${name}" (${assets.join(", ")})`).join(" and ");
+    throw new AlmanacError(
+      "ALMANAC_BAD_SELECTOR",
+      `selection "${request.select}" ends in assets of different partitions definitions, ${listed}: ` +
+        "name the definition the keys belong to (--partitions NAME, or partitions in the request), or run them separately",
+      { definitions: [...byDefinition.keys()] },
+    );
+  }
+  const [first] = byDefinition.keys();
+  return first === undefined ? undefined : project.partitions.get(first);
 }
 
 function requestedKeys(request: RunRequest, partitions: PartitionsDefinition | undefined, now: Date): string[] {

@@ -1,4 +1,5 @@
-import { type Project, upstreamOf } from "@almanac/project";
+import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
+import { upstreamKeys } from "./mapped-keys.js";
 
 /** Which (asset, partition) pairs failed or were skipped so far in a run. */
 export class FailedPartitions {
@@ -26,9 +27,11 @@ export class FailedPartitions {
 }
 
 /**
- * `asset [key]` of the first upstream model in this run that failed for one of `keys` (or
- * failed outright, when it is not partitioned); undefined when nothing upstream failed.
- * Walks through models outside the run (ephemeral ones, say) to the run's models they read.
+ * `asset [key]` of the first upstream model in this run that failed for a partition `keys`
+ * read (through the partition mappings; any partition when the asset or the upstream is not
+ * partitioned), or of the asset itself for an earlier partition it reads (a running total);
+ * undefined when nothing it reads failed. Walks through models outside the run (ephemeral ones,
+ * say) to the run's models they read.
  */
 export function upstreamFailure(
   project: Project,
@@ -37,6 +40,13 @@ export function upstreamFailure(
   runAssets: ReadonlySet<string>,
   failed: FailedPartitions,
 ): string | undefined {
+  const readKeys = (upstream: string) =>
+    keys.length === 1 && keys[0] === "" ? keys : upstreamKeys(project, assetKey, keys, upstream);
+  const label = (upstream: string, key: string) => (key === "" ? upstream : `${upstream} [${key}]`);
+  if (project.partitionMappings.get(assetKey)?.has(assetKey)) {
+    const key = failed.failedKey(assetKey, readKeys(assetKey));
+    if (key !== undefined) return label(assetKey, key);
+  }
   const seen = new Set<string>();
   const stack = [...upstreamOf(project, assetKey)];
   while (stack.length > 0) {
@@ -44,8 +54,9 @@ export function upstreamFailure(
     if (seen.has(upstream)) continue;
     seen.add(upstream);
     if (runAssets.has(upstream)) {
-      const key = failed.failedKey(upstream, keys);
-      if (key !== undefined) return key === "" ? upstream : `${upstream} [${key}]`;
+      const partitioned = partitionsOf(project, upstream) !== undefined;
+      const key = failed.failedKey(upstream, partitioned ? readKeys(upstream) : keys);
+      if (key !== undefined) return label(upstream, key);
     }
     stack.push(...upstreamOf(project, upstream));
   }

@@ -8,6 +8,7 @@ export { lastPartitionKey, partitionKeys } from "./last-partition.js";
 export {
   keyForInstant,
   nextKey,
+  partitionIndex,
   previousKey,
   validatePartitionKey,
   windowForKey,

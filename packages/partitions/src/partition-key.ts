@@ -148,3 +148,11 @@ export function previousKey(def: PartitionsDefinition, key: string): string | un
   const index = indexOfKeyInRange(grid, key);
   return index === 0 ? undefined : grid.keyOf(index - 1);
 }
+
+/**
+ * The number of `key`'s window in its definition (0 for the first), for ordering keys and
+ * telling whether two are neighbours. Validates `key` like `windowForKey`.
+ */
+export function partitionIndex(def: PartitionsDefinition, key: string): number {
+  return indexOfKeyInRange(timeGrid(def), key);
+}

@@ -98,6 +98,24 @@ schedules:
       4,
     ],
     [
+      "a mapping whose start is after its end",
+      `${daily}assets:\n  - select: x\n    partitions: daily\n    deps:\n      y: {start_offset: 0, end_offset: -6}`,
+      "almanac.yml: assets[0].deps.y: start_offset 0 is after end_offset -6, so it maps to no partition",
+      7,
+    ],
+    [
+      "a mapping with a fractional offset",
+      `${daily}assets:\n  - select: x\n    partitions: daily\n    deps:\n      y: {start_offset: -1.5}`,
+      "almanac.yml: assets[0].deps.y.start_offset must be an integer, got -1.5",
+      7,
+    ],
+    [
+      "a mapping with an unknown key",
+      `${daily}assets:\n  - select: x\n    partitions: daily\n    deps:\n      y: {offset: -1}`,
+      "almanac.yml: unknown key assets[0].deps.y.offset (allowed: start_offset, end_offset)",
+      7,
+    ],
+    [
       "a cron with four fields",
       `${daily}schedules:\n  - {name: n, select: x, partitions: daily, cron: "0 3 * *"}`,
       'almanac.yml: schedules[0].cron "0 3 * *" is not a valid cron expression: has 4 field(s)',

@@ -1,5 +1,10 @@
 import { type AlmanacError, isAlmanacError } from "@almanac/errors";
-import { definePartitions, type PartitionsDefinition, type PartitionsDefinitionConfig } from "@almanac/partitions";
+import {
+  definePartitions,
+  type PartitionsDefinition,
+  type PartitionsDefinitionConfig,
+  type TimeWindowMapping,
+} from "@almanac/partitions";
 import { didYouMean } from "./did-you-mean.js";
 import { cronProblem, defaultScheduleCron } from "./schedule-cron.js";
 import type { BackfillPolicy, ScheduleConfig } from "./types.js";
@@ -19,6 +24,8 @@ export interface AssetRule {
   readonly select: string;
   readonly partitions: string;
   readonly backfillPolicy?: BackfillPolicy;
+  /** `deps:`: the partition mapping of each named dependency (checked against the models later). */
+  readonly deps?: ReadonlyMap<string, TimeWindowMapping>;
 }
 
 /** almanac.yml, checked for shape; selections are checked once the models are known. */
@@ -150,14 +157,40 @@ function parseAssetRule(
 ): AssetRule {
   const at = ["assets", index];
   if (!isMapping(entry)) throw file.error(at, `assets[${index}] must be a mapping with select and partitions`);
-  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy"]);
-  const rule = {
+  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps"]);
+  return {
     index,
     select: requiredString(file, [...at, "select"], entry.select),
     partitions: knownPartitions(file, partitions, [...at, "partitions"], entry.partitions),
+    ...(entry.backfill_policy === undefined || entry.backfill_policy === null
+      ? {}
+      : { backfillPolicy: parseBackfillPolicy(file, [...at, "backfill_policy"], entry.backfill_policy) }),
+    ...(entry.deps === undefined || entry.deps === null ? {} : { deps: parseDeps(file, [...at, "deps"], entry.deps) }),
   };
-  if (entry.backfill_policy === undefined || entry.backfill_policy === null) return rule;
-  return { ...rule, backfillPolicy: parseBackfillPolicy(file, [...at, "backfill_policy"], entry.backfill_policy) };
+}
+
+/** `deps: {upstream: {start_offset: -6, end_offset: 0}}`, Dagster's TimeWindowPartitionMapping. */
+function parseDeps(file: YamlFile, at: (string | number)[], value: unknown): Map<string, TimeWindowMapping> {
+  const where = formatKeyPath(at);
+  if (!isMapping(value)) throw file.error(at, `${where} must map upstream model names to {start_offset, end_offset}`);
+  const deps = new Map<string, TimeWindowMapping>();
+  for (const [name, mapping] of Object.entries(value)) {
+    const mappingAt = [...at, name];
+    if (!isMapping(mapping)) {
+      throw file.error(mappingAt, `${formatKeyPath(mappingAt)} must be {start_offset: N, end_offset: M}`);
+    }
+    rejectUnknownKeys(file, mappingAt, mapping, ["start_offset", "end_offset"]);
+    const startOffset = integerAt(file, [...mappingAt, "start_offset"], mapping.start_offset) ?? 0;
+    const endOffset = integerAt(file, [...mappingAt, "end_offset"], mapping.end_offset) ?? 0;
+    if (startOffset > endOffset) {
+      throw file.error(
+        mappingAt,
+        `${formatKeyPath(mappingAt)}: start_offset ${startOffset} is after end_offset ${endOffset}, so it maps to no partition`,
+      );
+    }
+    deps.set(name, Object.freeze({ startOffset, endOffset }));
+  }
+  return deps;
 }
 
 function parseBackfillPolicy(file: YamlFile, at: (string | number)[], value: unknown): BackfillPolicy {

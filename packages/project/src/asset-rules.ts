@@ -1,4 +1,5 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
+import type { TimeWindowMapping } from "@almanac/partitions";
 import type { AlmanacConfig } from "./almanac-config.js";
 import { selectModels } from "./select-models.js";
 import type { BackfillPolicy, Model, Project } from "./types.js";
@@ -8,6 +9,8 @@ import type { YamlFile, YamlPath } from "./yaml-file.js";
 export interface AssetRuleOutcome {
   readonly models: Map<string, Model>;
   readonly backfillPolicies: Map<string, BackfillPolicy>;
+  /** Asset → upstream → mapping, from the rules' `deps:` (checked: each names what the asset reads). */
+  readonly partitionMappings: Map<string, Map<string, TimeWindowMapping>>;
   readonly warnings: string[];
 }
 
@@ -52,14 +55,24 @@ export function applyAssetRules(
 ): AssetRuleOutcome {
   const models = new Map(project.models);
   const backfillPolicies = new Map<string, BackfillPolicy>();
+  const partitionMappings = new Map<string, Map<string, TimeWindowMapping>>();
+  const mappedBy = new Map<string, number>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, warnings };
+  if (file === undefined) return { models, backfillPolicies, partitionMappings, warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
     for (const name of selected) {
       const model = models.get(name);
       if (model === undefined || model.config.materialized === "ephemeral") continue;
+      for (const [upstream, mapping] of rule.deps ?? []) {
+        const mappings = partitionMappings.get(name) ?? new Map<string, TimeWindowMapping>();
+        if (!mappings.has(upstream)) {
+          mappings.set(upstream, mapping);
+          mappedBy.set(`${name}\0${upstream}`, rule.index);
+        }
+        partitionMappings.set(name, mappings);
+      }
       const own = project.models.get(name)?.config.partitions;
       if (own !== undefined) {
         if (own !== rule.partitions) {
@@ -88,7 +101,53 @@ export function applyAssetRules(
       if (rule.backfillPolicy && !backfillPolicies.has(name)) backfillPolicies.set(name, rule.backfillPolicy);
     }
   }
-  return { models, backfillPolicies, warnings };
+  for (const [name, mappings] of partitionMappings) {
+    for (const [upstream, mapping] of mappings) {
+      const index = mappedBy.get(`${name}\0${upstream}`) ?? 0;
+      checkMapping(models, file, ["assets", index, "deps", upstream], name, upstream, mapping);
+    }
+  }
+  return { models, backfillPolicies, partitionMappings, warnings };
+}
+
+/**
+ * A mapping must name a partitioned model the asset reads, or the asset itself looking back
+ * (a self-dependency on the same partition would be a cycle).
+ */
+function checkMapping(
+  models: ReadonlyMap<string, Model>,
+  file: YamlFile,
+  at: YamlPath,
+  name: string,
+  upstream: string,
+  mapping: TimeWindowMapping,
+): void {
+  const where = `${file.path}: assets[${at[1]}].deps.${upstream}`;
+  const fail = (why: string) =>
+    new AlmanacError("ALMANAC_BAD_PROJECT_CONFIG", `${where}: ${why}`, {
+      file: file.path,
+      line: file.lineOf(at),
+      asset: name,
+      upstream,
+    });
+  const model = models.get(name);
+  if (model?.config.partitions === undefined)
+    throw fail(`model "${name}" is not partitioned, so it maps no partitions`);
+  if (upstream === name) {
+    if (mapping.endOffset >= 0) {
+      throw fail(
+        `"${name}" depends on itself, so it can only read earlier partitions: end_offset must be below 0, got ${mapping.endOffset}`,
+      );
+    }
+    return;
+  }
+  if (!model.refs.includes(upstream)) {
+    const reads = model.refs.length === 0 ? "no model" : model.refs.join(", ");
+    throw fail(`model "${name}" does not read "${upstream}" (it reads ${reads}); map only what it refs, or itself`);
+  }
+  if (models.get(upstream)?.config.partitions === undefined) {
+    throw fail(`"${upstream}" is not partitioned, so there are no partitions to map; drop the mapping`);
+  }
 }
 
 /**

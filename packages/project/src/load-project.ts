@@ -126,6 +126,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     sources: new Map([...catalog.sources].map(([key, { file: _, ...table }]) => [key, table as SourceTable])),
     partitions: almanac.partitions,
     backfillPolicies: new Map(),
+    partitionMappings: new Map(),
     schedules: almanac.schedules,
     order: topologicalOrder(models),
     seeds,
@@ -145,7 +146,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     ],
   };
   const rules = applyAssetRules(provisional, almanac, almanacFile);
-  const project: Project = { ...provisional, models: rules.models, backfillPolicies: rules.backfillPolicies };
+  const project: Project = {
+    ...provisional,
+    models: rules.models,
+    backfillPolicies: rules.backfillPolicies,
+    partitionMappings: rules.partitionMappings,
+  };
   const warnings = [
     ...provisional.warnings,
     ...rules.warnings,

@@ -1,4 +1,4 @@
-import type { PartitionsDefinition } from "@almanac/partitions";
+import { overlapMapping, type PartitionsDefinition, type TimeWindowMapping } from "@almanac/partitions";
 import { unknownAsset } from "./relation.js";
 import type { Project } from "./types.js";
 
@@ -12,4 +12,12 @@ export function partitionsOf(project: Project, modelName: string): PartitionsDef
   if (model === undefined) throw unknownAsset(project, modelName);
   const name = model.config.partitions;
   return name === undefined ? undefined : project.partitions.get(name);
+}
+
+/**
+ * How partitions of `asset` map to those of `upstream`, one of its dependencies: the almanac.yml
+ * `deps:` mapping when one is set, otherwise overlap.
+ */
+export function partitionMappingOf(project: Project, asset: string, upstream: string): TimeWindowMapping {
+  return project.partitionMappings.get(asset)?.get(upstream) ?? overlapMapping;
 }

@@ -1,4 +1,4 @@
-import type { PartitionsDefinition } from "@almanac/partitions";
+import type { PartitionsDefinition, TimeWindowMapping } from "@almanac/partitions";
 import type { DataTest } from "./data-tests.js";
 import type { WarehouseQuery } from "./query-table.js";
 
@@ -143,6 +143,11 @@ export interface Project {
   readonly partitions: ReadonlyMap<string, PartitionsDefinition>;
   /** Backfill policy per partitioned model (from almanac.yml `assets`), when one is set. */
   readonly backfillPolicies: ReadonlyMap<string, BackfillPolicy>;
+  /**
+   * almanac.yml `deps:` mappings: asset → upstream → mapping. A dependency between partitioned
+   * models that is not listed maps by overlap (`overlapMapping`); see `partitionMappingOf`.
+   */
+  readonly partitionMappings: ReadonlyMap<string, ReadonlyMap<string, TimeWindowMapping>>;
   readonly schedules: readonly ScheduleConfig[];
   /** All model names, upstream before downstream (stable topological order). */
   readonly order: readonly string[];

@@ -1,0 +1,225 @@
+import assert from "node:assert/strict";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { materializeSelection, planRequest } from "@almanac/engine";
+import { loadProject } from "@almanac/project";
+import { symmetricDifference } from "@almanac/testing";
+import { type EngineFixture, engineFixture } from "./engine-fixture.js";
+
+// New York hours, days and months across the 2024-03-10 spring-forward day, a 7-day rolling
+// window and a running total; every table is compared with SQL written against the raw events.
+const projectDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "grains");
+const now = new Date("2024-06-01T00:00:00Z");
+const nyDay = "(occurred_at at time zone 'America/New_York')::date";
+
+/** One event every 7 minutes from 2024-02-28 to 2024-04-03 UTC, its amount from its time. */
+async function loadEvents(f: EngineFixture): Promise<void> {
+  await f.query(`create schema raw;
+    create table raw.events as
+    select ts as occurred_at, ((extract(epoch from ts)::bigint / 60) % 97)::numeric / 4 as amount
+      from generate_series('2024-02-28T00:00:00Z'::timestamptz, '2024-04-03T00:00:00Z', interval '7 minutes') as ts`);
+}
+
+const stepLabels = (steps: readonly { assetKey: string; partitionFrom?: string; partitionTo?: string }[]) =>
+  steps.map((s) => `${s.assetKey} ${s.partitionFrom}..${s.partitionTo}`);
+
+describe("partitions across definitions", () => {
+  let f: EngineFixture;
+  before(async () => {
+    f = await engineFixture(projectDir);
+    await loadEvents(f);
+  });
+  after(() => f?.close());
+
+  test("planning +events_daily for a day runs that day's New York hours first", () => {
+    const { steps } = planRequest(f.ctx.project, { select: "+events_daily", partition: "2024-03-10" }, now);
+    // The spring-forward day has 23 hours: one step (at most 24 per step, its own policy).
+    assert.deepEqual(stepLabels(steps), [
+      "events_hourly 2024-03-10-00:00..2024-03-10-23:00",
+      "events_daily 2024-03-10..2024-03-10",
+    ]);
+    assert.equal(steps[0]?.partitionKeys.length, 23);
+  });
+
+  test("+events_daily for March runs 743 hours and 31 days, and equals SQL over the raw events", async () => {
+    const result = await materializeSelection(
+      f.ctx,
+      { select: "+events_daily", from: "2024-03-01", to: "2024-03-31" },
+      { now },
+    );
+    assert.equal(result.status, "succeeded");
+    const [hours] = await f.query<{ n: number }>(
+      "select count(*)::int as n from almanac.asset_partitions where asset_key = 'events_hourly' and status = 'materialized'",
+    );
+    assert.equal(hours?.n, 743);
+    const expected = `select ${nyDay} as day, count(distinct date_trunc('hour', occurred_at))::int as hours,
+        count(*)::bigint as events, sum(amount) as amount
+      from raw.events
+     where occurred_at >= '2024-03-01T00:00:00-05:00' and occurred_at < '2024-04-01T00:00:00-04:00'
+     group by 1`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.events_daily", expected), []);
+    const [dst] = await f.query<{ hours: number }>("select hours from public.events_daily where day = '2024-03-10'");
+    assert.equal(dst?.hours, 23);
+  });
+
+  test("a month reads its days; the request's keys are the month's", async () => {
+    const result = await materializeSelection(f.ctx, { select: "events_monthly", partition: "2024-03-01" }, { now });
+    assert.equal(result.status, "succeeded");
+    const expected = `select date '2024-03-01' as month, count(distinct ${nyDay})::int as days,
+        count(*)::bigint as events, sum(amount) as amount
+      from raw.events
+     where occurred_at >= '2024-03-01T00:00:00-05:00' and occurred_at < '2024-04-01T00:00:00-04:00'`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.events_monthly", expected), []);
+  });
+
+  test("a rolling week reads the day and the six before it, clipped at the definition's start", async () => {
+    const { steps } = planRequest(f.ctx.project, { select: "+rolling_7d", from: "2024-03-11", to: "2024-03-12" }, now);
+    const daily = steps.filter((s) => s.assetKey === "events_daily").map((s) => s.partitionFrom);
+    assert.deepEqual(daily, [
+      "2024-03-05",
+      "2024-03-06",
+      "2024-03-07",
+      "2024-03-08",
+      "2024-03-09",
+      "2024-03-10",
+      "2024-03-11",
+      "2024-03-12",
+    ]);
+    // Each upstream day once, before the first rolling day that reads it.
+    assert.deepEqual(
+      stepLabels(steps).filter((s) => !s.startsWith("events_hourly")),
+      [
+        ...daily.slice(0, 7).map((d) => `events_daily ${d}..${d}`),
+        "rolling_7d 2024-03-11..2024-03-11",
+        "events_daily 2024-03-12..2024-03-12",
+        "rolling_7d 2024-03-12..2024-03-12",
+      ],
+    );
+    const first = planRequest(f.ctx.project, { select: "+rolling_7d", partition: "2024-03-01" }, now);
+    assert.deepEqual(
+      first.steps.filter((s) => s.assetKey === "events_daily").map((s) => s.partitionFrom),
+      ["2024-03-01"],
+    );
+
+    const result = await materializeSelection(
+      f.ctx,
+      { select: "rolling_7d", from: "2024-03-07", to: "2024-03-31" },
+      { now },
+    );
+    assert.equal(result.status, "succeeded");
+    const expected = `with days as (select ${nyDay} as day, sum(amount) as amount from raw.events group by 1)
+      select d.day, (select sum(w.amount) from days w where w.day > d.day - 7 and w.day <= d.day) as amount_7d
+        from days d where d.day between '2024-03-07' and '2024-03-31'`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.rolling_7d", expected), []);
+  });
+
+  test("a running total reads its own day before, in key order, and a re-run day keeps the total", async () => {
+    const result = await materializeSelection(
+      f.ctx,
+      { select: "cumulative", from: "2024-03-01", to: "2024-03-31" },
+      { now },
+    );
+    assert.equal(result.status, "succeeded");
+    const expected = `with days as (select ${nyDay} as day, sum(amount) as amount from raw.events
+                      where ${nyDay} between '2024-03-01' and '2024-03-31' group by 1)
+      select day, sum(amount) over (order by day) as total from days`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.cumulative", expected), []);
+    const again = await materializeSelection(f.ctx, { select: "cumulative", partition: "2024-03-10" }, { now });
+    assert.equal(again.status, "succeeded");
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.cumulative", expected), []);
+  });
+
+  test("a failed hour skips the day that reads it, naming it, and the other days go on", async () => {
+    await f.query(
+      "update raw.events set amount = null where occurred_at >= '2024-03-20T14:00:00-04:00' and occurred_at < '2024-03-20T15:00:00-04:00'",
+    );
+    await f.query("alter table public.events_hourly alter column amount set not null");
+    try {
+      const result = await materializeSelection(
+        f.ctx,
+        { select: "+events_daily", from: "2024-03-19", to: "2024-03-21" },
+        { now },
+      );
+      assert.equal(result.status, "failed");
+      const byLabel = new Map(result.steps.map((s) => [`${s.assetKey} ${s.partitionFrom}`, s]));
+      assert.equal(byLabel.get("events_hourly 2024-03-20-00:00")?.status, "failed");
+      const skipped = byLabel.get("events_daily 2024-03-20");
+      assert.equal(skipped?.status, "skipped");
+      assert.match(skipped?.errorMessage ?? "", /upstream events_hourly \[2024-03-20-\d\d:00\] failed/);
+      assert.equal(byLabel.get("events_daily 2024-03-19")?.status, "succeeded");
+      assert.equal(byLabel.get("events_daily 2024-03-21")?.status, "succeeded");
+    } finally {
+      await f.query("alter table public.events_hourly alter column amount drop not null");
+    }
+  });
+
+  test("a selection ending in two definitions is refused, naming them, unless the request names one", () => {
+    assert.throws(
+      () => planRequest(f.ctx.project, { select: "events_monthly rolling_7d", partition: "2024-03-01" }, now),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, "ALMANAC_BAD_SELECTOR");
+        assert.match(
+          error.message,
+          /"daily" \(rolling_7d\) and "monthly" \(events_monthly\)|"monthly" \(events_monthly\) and "daily" \(rolling_7d\)/,
+        );
+        return true;
+      },
+    );
+    const { steps } = planRequest(
+      f.ctx.project,
+      { select: "events_monthly rolling_7d", from: "2024-03-30", to: "2024-03-31", partitions: "daily" },
+      now,
+    );
+    assert.deepEqual(stepLabels(steps), [
+      "events_monthly 2024-03-01..2024-03-01",
+      "rolling_7d 2024-03-30..2024-03-30",
+      "rolling_7d 2024-03-31..2024-03-31",
+    ]);
+  });
+});
+
+describe("partition mappings refused at load", () => {
+  const cases: [string, string, string, RegExp][] = [
+    [
+      "a mapping on a model the asset does not read",
+      "      events_daily: { start_offset: -6, end_offset: 0 }",
+      "      events_hourly: { start_offset: -6, end_offset: 0 }",
+      /^almanac\.yml: assets\[3\]\.deps\.events_hourly: model "rolling_7d" does not read "events_hourly" \(it reads events_daily\)/,
+    ],
+    [
+      "a self-dependency on the same partition",
+      "      cumulative: { start_offset: -1, end_offset: -1 }",
+      "      cumulative: { start_offset: -1, end_offset: 0 }",
+      /^almanac\.yml: assets\[4\]\.deps\.cumulative: "cumulative" depends on itself, so it can only read earlier partitions: end_offset must be below 0, got 0$/,
+    ],
+    [
+      "a mapping on an unpartitioned upstream",
+      "  - { select: events_daily, partitions: daily }\n",
+      "",
+      /^almanac\.yml: assets\[2\]\.deps\.events_daily: "events_daily" is not partitioned/,
+    ],
+  ];
+  for (const [name, from, to, message] of cases) {
+    test(name, async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "almanac-grains-"));
+      try {
+        await cp(projectDir, dir, { recursive: true });
+        const file = path.join(dir, "almanac.yml");
+        const text = await readFile(file, "utf8");
+        assert.ok(text.includes(from), `almanac.yml holds ${JSON.stringify(from)}`);
+        await writeFile(file, text.replace(from, to));
+        await assert.rejects(loadProject(dir), (error: Error & { code?: string; details?: { line?: number } }) => {
+          assert.equal(error.code, "ALMANAC_BAD_PROJECT_CONFIG");
+          assert.match(error.message, message);
+          assert.equal(typeof error.details?.line, "number");
+          return true;
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
