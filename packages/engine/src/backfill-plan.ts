@@ -1,5 +1,6 @@
 import type { BackfillPolicy, Project } from "@almanac/project";
 import { partitionsOf } from "@almanac/project";
+import { mapRequestKeys, upstreamKeys } from "./mapped-keys.js";
 import { type PlannedStep, planRun } from "./plan-run.js";
 import type { ResolvedRequest } from "./run-request.js";
 
@@ -57,17 +58,52 @@ export function planBackfill(
       continue;
     }
     if (chunks.length === 0) continue;
-    for (const chunk of chunks) {
-      const steps = planRun(
-        project,
-        { ...request, models: segment.models, keys: chunk },
-        { maxPartitionsPerStep: chunk.length },
-      );
-      runs.push({ wave, partitionKeys: chunk, steps });
-    }
-    wave++;
+    const segmentRuns = planPartitionRuns(project, { ...request, models: segment.models }, chunks);
+    for (const run of segmentRuns) runs.push({ ...run, wave: wave + run.wave });
+    wave += 1 + Math.max(...segmentRuns.map((run) => run.wave));
   }
   return runs;
+}
+
+/**
+ * The partition runs of one segment, one per chunk, with waves relative to the segment. Each
+ * upstream partition is planned once, in the first run whose keys map to it; a run that reads
+ * partitions another run writes (a rolling week's first days, a running total's day before)
+ * goes in a later wave than that run. Without such reads every run is in wave 0 and they all
+ * execute side by side.
+ */
+function planPartitionRuns(project: Project, request: ResolvedRequest, chunks: readonly string[][]): PlannedBackfillRun[] {
+  const planned = new Map<string, Set<string>>();
+  const writer = new Map<string, number>(); // `${asset}\0${key}` → index of the run that writes it
+  const runs: PlannedBackfillRun[] = [];
+  for (const chunk of chunks) {
+    const index = runs.length;
+    let wave = 0;
+    for (const [asset, keys] of readsOf(project, request, chunk)) {
+      for (const key of keys) {
+        const earlier = writer.get(`${asset}\0${key}`);
+        if (earlier !== undefined) wave = Math.max(wave, (runs[earlier]?.wave ?? 0) + 1);
+      }
+    }
+    const steps = planRun(project, { ...request, keys: chunk }, { maxPartitionsPerStep: chunk.length, planned });
+    for (const step of steps) {
+      for (const key of step.partitionKeys) writer.set(`${step.assetKey}\0${key}`, index);
+    }
+    runs.push({ wave, partitionKeys: chunk, steps });
+  }
+  return runs;
+}
+
+/** Every (asset, keys) a run over `chunk` reads or writes: mapped keys, and self-dependency reads. */
+function readsOf(project: Project, request: ResolvedRequest, chunk: readonly string[]): Map<string, string[]> {
+  if (!request.partitions) return new Map();
+  const needed = mapRequestKeys(project, request.models, request.partitions, chunk);
+  for (const [asset, keys] of [...needed]) {
+    if (project.partitionMappings.get(asset)?.has(asset)) {
+      needed.set(asset, [...keys, ...upstreamKeys(project, asset, keys, asset)]);
+    }
+  }
+  return needed;
 }
 
 /**

@@ -19,6 +19,11 @@ export interface PlanOptions {
    * the first key's start to the last key's end) or chunks of this size. Default 1.
    */
   readonly maxPartitionsPerStep?: number;
+  /**
+   * Keys already given a step, per model, by earlier runs of the same backfill: not planned
+   * again, and filled with this run's. Default: a fresh map (nothing planned yet).
+   */
+  readonly planned?: Map<string, Set<string>>;
 }
 
 /**
@@ -35,7 +40,7 @@ export function planRun(project: Project, request: ResolvedRequest, options: Pla
   const chunkSize = Math.max(1, options.maxPartitionsPerStep ?? 1);
   const chunks = chunk(request.keys, chunkSize);
   const steps: PlannedStep[] = [];
-  const planned = new Map<string, Set<string>>(); // keys already given a step, per model
+  const planned = options.planned ?? new Map<string, Set<string>>(); // keys already given a step, per model
   let block: string[] = []; // partitioned models waiting to be emitted partition-major
 
   const flush = () => {

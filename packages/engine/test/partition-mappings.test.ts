@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { materializeSelection, planRequest } from "@almanac/engine";
+import {
+  executeBackfill,
+  materializeSelection,
+  planBackfill,
+  planRequest,
+  requestBackfill,
+  resolveRunRequest,
+} from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { symmetricDifference } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
@@ -154,6 +161,50 @@ describe("partitions across definitions", () => {
     } finally {
       await f.query("alter table public.events_hourly alter column amount drop not null");
     }
+  });
+
+  test("a backfill plans each upstream partition once, and runs that read another run's partitions in later waves", () => {
+    const waves = (select: string, from: string, to: string) => {
+      const resolved = resolveRunRequest(f.ctx.project, { select, from, to }, now);
+      return planBackfill(f.ctx.project, resolved, resolved.keys, { type: "multi_run", maxPartitionsPerRun: 1 }).map(
+        (run) =>
+          `${run.wave} ${run.partitionKeys.join(",")} ${run.steps.filter((s) => s.assetKey === "events_daily").length}`,
+      );
+    };
+    // Days read disjoint hours: all side by side.
+    assert.deepEqual(waves("+events_daily", "2024-03-01", "2024-03-03"), [
+      "0 2024-03-01 1",
+      "0 2024-03-02 1",
+      "0 2024-03-03 1",
+    ]);
+    // The first rolling day plans its seven days; each next one adds its own, after the one before.
+    assert.deepEqual(waves("+rolling_7d", "2024-03-08", "2024-03-10"), [
+      "0 2024-03-08 7",
+      "1 2024-03-09 1",
+      "2 2024-03-10 1",
+    ]);
+    // A running total: one day after the other.
+    assert.deepEqual(waves("cumulative", "2024-03-01", "2024-03-03"), [
+      "0 2024-03-01 0",
+      "1 2024-03-02 0",
+      "2 2024-03-03 0",
+    ]);
+  });
+
+  test("a backfill of the running total gives the running sum, day after day", async () => {
+    await f.query("drop table public.cumulative");
+    await f.query("delete from almanac.asset_partitions where asset_key = 'cumulative'");
+    const backfill = await requestBackfill(
+      f.ctx,
+      { select: "cumulative", from: "2024-03-01", to: "2024-03-15" },
+      { now },
+    );
+    const done = await executeBackfill(f.ctx, backfill.backfillId);
+    assert.equal(done.status, "completed");
+    const expected = `with days as (select ${nyDay} as day, sum(amount) as amount from raw.events
+                      where ${nyDay} between '2024-03-01' and '2024-03-15' group by 1)
+      select day, sum(amount) over (order by day) as total from days`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.cumulative", expected), []);
   });
 
   test("a selection ending in two definitions is refused, naming them, unless the request names one", () => {
