@@ -86,6 +86,13 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
         `${stepLabel(stepToRun)}: skipped because ${runStart.error.message}`,
         { ...runStart.error.details, step: stepLabel(stepToRun) },
       );
+      // As between steps: a newer attempt that owns the run records the outcome, not this one.
+      if (!(await heartbeatRun(db, { runId, attempt: started.attempt }))) {
+        throw new AlmanacError(
+          "ALMANAC_RUN_TAKEN_OVER",
+          `run ${runId} is no longer owned by attempt ${started.attempt}`,
+        );
+      }
       const result = await recordStepFailure(ctx.store, stepToRun, keys, skipped, { status: "skipped" });
       await appendRunEvents(db, [...result.events]);
       state.failed.add(step.assetKey, keys);
