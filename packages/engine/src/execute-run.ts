@@ -18,6 +18,7 @@ import {
 import { codeVersion } from "./code-version.js";
 import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
+import { runProjectHooks } from "./project-run-hooks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { stepLabel } from "./run-events.js";
 import { beatDuringStep } from "./run-heartbeat.js";
@@ -66,10 +67,38 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   };
   const reports: StepReport[] = [];
   let canceled = false;
+  // Once per attempt, before its first step: a run resumed by another worker runs it again (as
+  // `dbt retry` does), so on-run-start hooks must be safe to repeat (`create … if not exists`).
+  const runStart = await runProjectHooks(ctx, runId, "on-run-start", state.runAssets);
+  if (runStart.events.length > 0) await appendRunEvents(db, [...runStart.events]);
 
   for (const step of run.steps) {
     // A run picked up again after its worker died resumes after its last committed step.
     if (step.status === "succeeded") continue;
+    if (runStart.error !== undefined) {
+      // dbt skips every node when on-run-start fails; the partitions say why.
+      const stepToRun: StepToRun = { ...step, runId };
+      const keys = stepKeys(partitions, step);
+      const skipped = new AlmanacError(
+        runStart.error.code,
+        `${stepLabel(stepToRun)}: skipped because ${runStart.error.message}`,
+        { ...runStart.error.details, step: stepLabel(stepToRun) },
+      );
+      // As between steps: a newer attempt that owns the run records the outcome, not this one.
+      if (!(await heartbeatRun(db, { runId, attempt: started.attempt }))) {
+        throw new AlmanacError(
+          "ALMANAC_RUN_TAKEN_OVER",
+          `run ${runId} is no longer owned by attempt ${started.attempt}`,
+        );
+      }
+      const result = await recordStepFailure(ctx.store, stepToRun, keys, skipped, { status: "skipped" });
+      await appendRunEvents(db, [...result.events]);
+      state.failed.add(step.assetKey, keys);
+      const report = stepReport(ctx, run.steps.length, step, result, 0);
+      reports.push(report);
+      await options.onStep?.(report);
+      continue;
+    }
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
     const keys = stepKeys(partitionsOf(ctx.project, step.assetKey), step);
@@ -80,41 +109,65 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     }
     if (result.events.length > 0) await appendRunEvents(db, [...result.events]);
     if (result.status !== "succeeded") state.failed.add(step.assetKey, keys);
-    const report: StepReport = {
-      idx: step.idx,
-      total: run.steps.length,
-      assetKey: step.assetKey,
-      materialized: ctx.project.models.get(step.assetKey)?.config.materialized ?? "unknown",
-      partitionFrom: step.partitionFrom ?? undefined,
-      partitionTo: step.partitionTo ?? undefined,
-      status: result.status,
-      rowsWritten: result.rowsWritten,
-      rowsDeleted: result.rowsDeleted,
-      durationMs: Math.round(performance.now() - stepStarted),
-      warnings: result.warnings,
-      unchanged: result.unchanged === true,
-      errorCode: result.error?.code,
-      errorMessage: result.error?.message,
-    };
+    const report = stepReport(ctx, run.steps.length, step, result, Math.round(performance.now() - stepStarted));
     reports.push(report);
     await options.onStep?.(report);
   }
 
-  const status = canceled ? "canceled" : state.failed.isEmpty() ? "succeeded" : "failed";
-  const firstError = reports.find((r) => r.errorCode);
   if (canceled) {
     await appendRunEvents(db, [{ runId, level: "warn", message: "canceled: stopped after the last finished step" }]);
   }
+  // After the last step, whatever the steps did (dbt runs on-run-end after failures too).
+  const runEnd = await runProjectHooks(ctx, runId, "on-run-end", state.runAssets, reports);
+  if (runEnd.events.length > 0) await appendRunEvents(db, [...runEnd.events]);
+  const hookFailed = runStart.error !== undefined || runEnd.error !== undefined;
+  const status = canceled ? "canceled" : state.failed.isEmpty() && !hookFailed ? "succeeded" : "failed";
+  const firstError = [runStart.error, ...reports.map(errorOfReport), runEnd.error].find((e) => e !== undefined);
   await finishRun(db, {
     runId,
     status,
     attempt: started.attempt,
-    errorCode: firstError?.errorCode,
-    errorMessage: firstError?.errorMessage,
+    errorCode: firstError?.code,
+    errorMessage: firstError?.message,
   });
   // Partitions the run never reached go back to what they were before it queued them.
   if (canceled) await releaseRunPartitions(db, { runId });
   return { runId, status, steps: reports };
+}
+
+function stepReport(
+  ctx: EngineContext,
+  total: number,
+  step: { idx: number; assetKey: string; partitionFrom?: string | null; partitionTo?: string | null },
+  result: StepResult,
+  durationMs: number,
+): StepReport {
+  return {
+    idx: step.idx,
+    total,
+    assetKey: step.assetKey,
+    materialized: ctx.project.models.get(step.assetKey)?.config.materialized ?? "unknown",
+    partitionFrom: step.partitionFrom ?? undefined,
+    partitionTo: step.partitionTo ?? undefined,
+    status: result.status,
+    rowsWritten: result.rowsWritten,
+    rowsDeleted: result.rowsDeleted,
+    durationMs,
+    warnings: result.warnings,
+    unchanged: result.unchanged === true,
+    errorCode: result.error?.code,
+    errorMessage: result.error?.message,
+  };
+}
+
+function errorOfReport(report: StepReport): { code: string; message: string } | undefined {
+  return report.errorCode === undefined ? undefined : { code: report.errorCode, message: report.errorMessage ?? "" };
+}
+
+/** Whether the model has pre- or post-hooks, which must run on every build. */
+function hasHooks(ctx: EngineContext, assetKey: string): boolean {
+  const config = ctx.project.models.get(assetKey)?.config;
+  return (config?.pre_hook?.length ?? 0) + (config?.post_hook?.length ?? 0) > 0;
 }
 
 /**
@@ -159,7 +212,11 @@ async function runStep(
     version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
     state.versions.set(step.assetKey, version);
   }
-  if (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version)) {
+  // A view with hooks is rebuilt like dbt does: its hooks are the reason to run it.
+  if (
+    !hasHooks(ctx, step.assetKey) &&
+    (await isUnchangedView(db, ctx.warehouse, ctx.project, ctx.target, step.assetKey, version))
+  ) {
     return skipUnchangedView(db, step);
   }
   // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.

@@ -2,7 +2,7 @@ import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@al
 import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
 import { completeStep, finishStep, reclaimWrittenPartitions, storeDb } from "@almanac/store";
-import { materialize, relationKind } from "@almanac/warehouse";
+import { materialize, relationKind, runHooks } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
@@ -35,7 +35,8 @@ export interface StepResult {
 
 /**
  * Runs one model over one chunk of partitions in one warehouse transaction: lock the asset
- * partitions, render with the chunk's window, write, and, when store and warehouse are one
+ * partitions, render with the chunk's window, run the pre-hooks, write, run the post-hooks,
+ * and, when store and warehouse are one
  * database, record the partitions as materialized in that same transaction. On any error the
  * transaction rolls back (the table is as it was) and the partitions are recorded as failed.
  * Retryable errors (lost connection, deadlock…) are thrown for the caller to retry.
@@ -93,7 +94,11 @@ export async function executeStep(
     });
     warehouseQuery.close();
     renderedSql = rendered.sql;
+    // dbt runs a model's hooks in its transaction: a failing hook undoes the partition's write.
+    const owner = `model ${step.assetKey}`;
+    await runHooks(client, rendered.preHooks, owner);
     const result = await materialize(client, modelRequest(rendered, window, kind));
+    await runHooks(client, rendered.postHooks, owner);
     const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
       runId: step.runId,
       stepIdx: step.idx,

@@ -1,6 +1,6 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
-import { readSeed, type SeedTable, selectSeeds } from "@almanac/project";
-import { loadSeed, type SeedLoadResult } from "@almanac/warehouse";
+import { type RenderedSeedHooks, readSeed, renderSeedHooks, type SeedTable, selectSeeds } from "@almanac/project";
+import { loadSeed, runHooks, type SeedLoadResult } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 
 /** What `almanac seed` did to one seed. */
@@ -15,13 +15,20 @@ export interface SeedReport extends SeedLoadResult {
 /**
  * Loads the seeds `selection` names (seed names or model selections, see `selectSeeds`; every
  * seed when empty) into the warehouse, dbt's `dbt seed`. Every CSV is
- * read and typed first, then all seeds load in one transaction: a malformed file or a value that
+ * read and typed and its hooks rendered first, then all seeds load in one transaction, each
+ * between its pre-hooks and post-hooks: a failing hook, a malformed file or a value that
  * does not fit its column type (ALMANAC_BAD_SEED, with `file:line` or the seed's file) leaves
  * every seed table as it was.
  */
 export async function loadSeeds(ctx: EngineContext, selection: readonly string[]): Promise<SeedReport[]> {
   const tables: SeedTable[] = [];
-  for (const seed of selectSeeds(ctx.project, selection)) tables.push(await readSeed(ctx.project, seed, ctx.target));
+  const hooks = new Map<string, RenderedSeedHooks>();
+  const renderContext = { target: ctx.target, vars: ctx.vars, isIncremental: false };
+  for (const seed of selectSeeds(ctx.project, selection)) {
+    tables.push(await readSeed(ctx.project, seed, ctx.target));
+    // Rendered before anything is written, so a template error in a hook loads nothing.
+    hooks.set(seed.name, renderSeedHooks(ctx.project, seed.name, renderContext));
+  }
   const client = await ctx.warehouse.connect();
   let broken: Error | undefined;
   try {
@@ -29,7 +36,12 @@ export async function loadSeeds(ctx: EngineContext, selection: readonly string[]
     const reports: SeedReport[] = [];
     for (const table of tables) {
       try {
+        // Inside the seeds' transaction, as dbt runs a seed's hooks: a failing hook loads nothing.
+        const seedHooks = hooks.get(table.name);
+        const owner = `seed ${table.name}`;
+        await runHooks(client, seedHooks?.preHooks ?? [], owner);
         const result = await loadSeed(client, table);
+        await runHooks(client, seedHooks?.postHooks ?? [], owner);
         reports.push({
           ...result,
           name: table.name,

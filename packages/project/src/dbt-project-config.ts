@@ -1,4 +1,6 @@
+import { resolveRunHooks } from "./hooks.js";
 import { type ConfigLayer, mergeConfig } from "./model-config.js";
+import type { RunHooks } from "./types.js";
 import { formatKeyPath, isMapping, requiredString, type YamlFile, type YamlPath } from "./yaml-file.js";
 
 /**
@@ -27,6 +29,8 @@ export interface DbtProjectConfig {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfigNode;
   readonly seeds: FolderConfigNode;
+  /** `on-run-start` / `on-run-end`, unrendered. */
+  readonly runHooks: RunHooks;
   /** `dispatch:`: for a macro namespace, the packages `adapter.dispatch` searches, in order. */
   readonly dispatch: ReadonlyMap<string, readonly string[]>;
   /**
@@ -64,6 +68,10 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
     models: resourceTree(file, "models", name, data.models),
     seeds: resourceTree(file, "seeds", name, data.seeds),
     dispatch: dispatchOrder(file, data.dispatch),
+    runHooks: {
+      onRunStart: resolveRunHooks(file.path, "on-run-start", data["on-run-start"]),
+      onRunEnd: resolveRunHooks(file.path, "on-run-end", data["on-run-end"]),
+    },
     forPackage: (packageName) => ({
       vars: projectVars(file, packageName, data.vars),
       models: resourceTree(file, "models", packageName, data.models),

@@ -14,6 +14,8 @@ export { quoteIdentifier } from "./relation.js";
 export type { DataTestContext } from "./render-data-test.js";
 export { renderCheck, renderDataTest } from "./render-data-test.js";
 export { relationOf, renderModel } from "./render-model.js";
+export type { RenderedSeedHooks, RunEndVariables } from "./render-seed-and-run-hooks.js";
+export { renderRunHooks, renderSeedHooks } from "./render-seed-and-run-hooks.js";
 export type { SeedColumn, SeedTable } from "./seed-file.js";
 export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";
 export { selectModels } from "./select-models.js";
@@ -29,7 +31,9 @@ export type {
   Project,
   Relation,
   RenderContext,
+  RenderedHook,
   RenderedModel,
+  RunHooks,
   ScheduleConfig,
   Seed,
   SourceTable,

@@ -6,10 +6,11 @@ import { type ConfigJinjaInput, renderConfigJinja } from "./config-jinja.js";
 import { topologicalOrder } from "./dag.js";
 import { type DataTest, modelsCheckedBy, type ProjectTests, projectAsset } from "./data-tests.js";
 import { defaultEnvVarPrefixes, parseTarget } from "./dbt-context.js";
-import { loadDbtPackages } from "./dbt-packages.js";
+import { type InstalledPackage, loadDbtPackages } from "./dbt-packages.js";
 import { parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
 import { genericTestsOf, refTarget } from "./generic-tests.js";
+import { resolveHooks } from "./hooks.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
 import { lineOfCall, lineOfQuoted, parseModel } from "./parse-model.js";
@@ -93,12 +94,13 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   };
 
   const enabled = new Map<string, ParsedModelFile>();
-  const disabled = new Set<string>();
+  // Disabled models and seeds, so a ref to one says so instead of "names no model".
+  const disabled = new Map<string, "model" | "seed">();
   for (const unit of units)
     for (const file of unit.files.models) {
       const parsed = parseModelFile(file, await readProjectFile(root, file.path), unit, catalog, compiled, options);
       if (!parsed.model.config.enabled) {
-        disabled.add(file.name);
+        disabled.set(file.name, "model");
         continue;
       }
       const existing = enabled.get(file.name);
@@ -113,9 +115,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     }
   for (const [name, parsed] of enabled) compiled.templates.set(name, parsed.template);
 
-  const seeds = seedsOf(units, enabled, compiled, options);
+  const { seeds, disabled: disabledSeeds } = seedsOf(units, enabled, catalog, compiled, options);
+  for (const name of disabledSeeds) if (!seeds.has(name) && !disabled.has(name)) disabled.set(name, "seed");
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
-  const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options);
+  const tests = await loadTests(root, files.tests, models, seeds, disabled, catalog, compiled, options);
   checkModelPartitions(models, almanac);
   const provisional: Project = {
     dir: root,
@@ -132,6 +135,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     seeds,
     macroFiles,
     dispatch: dbt.dispatch,
+    ...(dbt.runHooks.onRunStart.length + dbt.runHooks.onRunEnd.length === 0 ? {} : { runHooks: dbt.runHooks }),
     tests: tests.tests,
     envVarPrefixes: Object.freeze([...(options.envVarPrefixes ?? defaultEnvVarPrefixes)]),
     warnings: [
@@ -143,6 +147,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
         .map((properties) => `${properties.file}: properties for "${properties.name}", which is not an enabled seed`),
       ...tests.warnings,
       ...compiled.environment.skippedPackageFiles.map((why) => `${why}: skipped, its macros are unavailable`),
+      ...packageRunHookWarnings(packages),
     ],
   };
   const rules = applyAssetRules(provisional, almanac, almanacFile);
@@ -220,22 +225,41 @@ function configJinjaInput(unit: ProjectUnit, options: LoadProjectOptions): Confi
   };
 }
 
-/** Enabled seeds of every unit, by name. */
+/** Only the root project's run hooks run; a package's would otherwise be skipped silently. */
+function packageRunHookWarnings(packages: readonly InstalledPackage[]): string[] {
+  return packages.flatMap(({ name, dir, config }) => {
+    const count = config.runHooks.onRunStart.length + config.runHooks.onRunEnd.length;
+    return count === 0
+      ? []
+      : [
+          `${dir}/dbt_project.yml: package ${name}'s on-run-start / on-run-end hooks are not run (only the root project's are)`,
+        ];
+  });
+}
+
+/** Enabled seeds of every unit, by name, and the names of disabled ones. */
 function seedsOf(
   units: readonly ProjectUnit[],
   models: ReadonlyMap<string, ParsedModelFile>,
+  catalog: PropertiesCatalog,
   compiled: CompiledProject,
   options: LoadProjectOptions,
-): Map<string, Seed> {
+): { seeds: Map<string, Seed>; disabled: Set<string> } {
   const seeds = new Map<string, Seed>();
+  const disabled = new Set<string>();
   for (const unit of units)
     for (const file of unit.files.seeds) {
-      const config = renderConfigJinja(
+      const folders = renderConfigJinja(
         unit.seedConfig([...file.folders, file.name]),
         compiled.environment,
         configJinjaInput(unit, options),
       );
-      if (config.enabled === false) continue;
+      // The seed's properties yml `config:` is nearer than its folders, as for models.
+      const config = seedConfig(file.path, mergeConfig(folders, catalog.seeds.get(file.name)?.config ?? {}));
+      if (config.enabled === false) {
+        disabled.add(file.name);
+        continue;
+      }
       const clash = models.get(file.name)?.file.path ?? seeds.get(file.name)?.path;
       if (clash !== undefined) {
         throw new AlmanacError(
@@ -246,7 +270,25 @@ function seedsOf(
       }
       seeds.set(file.name, { name: file.name, path: file.path, config });
     }
-  return seeds;
+  return { seeds, disabled };
+}
+
+/** A seed's config with its `enabled` and hooks checked (hooks as lists of SQL strings). */
+function seedConfig(file: string, raw: Record<string, unknown>): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...raw };
+  if (config.enabled !== undefined && config.enabled !== null && typeof config.enabled !== "boolean") {
+    throw new AlmanacError(
+      "ALMANAC_BAD_MODEL_CONFIG",
+      `${file}: config enabled=${JSON.stringify(config.enabled)} must be true or false`,
+      { file, key: "enabled", value: config.enabled },
+    );
+  }
+  for (const key of ["pre_hook", "post_hook"] as const) {
+    const hooks = resolveHooks(file, key, raw[key]);
+    if (hooks.length === 0) delete config[key];
+    else config[key] = hooks;
+  }
+  return config;
 }
 
 /**
@@ -255,7 +297,7 @@ function seedsOf(
  */
 function resolveRefs(
   parsed: ReadonlyMap<string, ParsedModelFile>,
-  disabled: ReadonlySet<string>,
+  disabled: ReadonlyMap<string, "model" | "seed">,
   seeds: ReadonlyMap<string, Seed>,
   sources: PropertiesCatalog["sources"],
 ): Map<string, Model> {
@@ -270,7 +312,7 @@ function resolveRefs(
       else {
         const line = lineOfCall(rawSql, "ref", [name]) ?? lineOfQuoted(rawSql, name);
         const why = disabled.has(name)
-          ? "names a disabled model (enabled: false)"
+          ? `names a disabled ${disabled.get(name)} (enabled: false): enable it, or remove the ref`
           : `names no model${didYouMean(name, known)}`;
         throw located("ALMANAC_UNKNOWN_REF", file.path, line, `ref("${name}") ${why}`, { ref: name });
       }
@@ -323,6 +365,7 @@ async function loadTests(
   files: readonly ProjectFile[],
   models: ReadonlyMap<string, Model>,
   seeds: ReadonlyMap<string, Seed>,
+  disabled: ReadonlyMap<string, "model" | "seed">,
   catalog: PropertiesCatalog,
   compiled: CompiledProject,
   options: LoadProjectOptions,
@@ -347,7 +390,8 @@ async function loadTests(
       const others = otherRefsOf(test);
       const unknown = others.find((name) => !models.has(name) && !seeds.has(name));
       if (unknown !== undefined) {
-        warnings.push(`${test.path}: test ${test.name} refs "${unknown}", which is no model or seed: skipped`);
+        const what = disabled.has(unknown) ? `a disabled ${disabled.get(unknown)}` : "no model or seed";
+        warnings.push(`${test.path}: test ${test.name} refs "${unknown}", which is ${what}: skipped`);
         continue;
       }
       const asset =
@@ -369,6 +413,12 @@ async function loadTests(
       envVarPrefixes: options.envVarPrefixes ?? defaultEnvVarPrefixes,
       target: options.target ?? parseTarget,
     });
+    // dbt disables a test that refs a disabled node (with a warning) rather than failing the load.
+    const disabledRef = parsed.refs.find((name) => !models.has(name) && !seeds.has(name) && disabled.has(name));
+    if (disabledRef !== undefined) {
+      warnings.push(`${file.path}: refs "${disabledRef}", a disabled ${disabled.get(disabledRef)}: test skipped`);
+      continue;
+    }
     for (const name of parsed.refs) {
       if (models.has(name) || seeds.has(name)) continue;
       const line = lineOfCall(rawSql, "ref", [name]) ?? lineOfQuoted(rawSql, name);

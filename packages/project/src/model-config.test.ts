@@ -18,7 +18,14 @@ describe("mergeConfig", () => {
       { meta: { owner: "a", tier: 1 }, "post-hook": "grant" },
       { meta: { tier: 2 }, "post-hook": ["analyze"] },
     );
-    assert.deepEqual(merged, { meta: { owner: "a", tier: 2 }, "post-hook": ["grant", "analyze"] });
+    assert.deepEqual(merged, { meta: { owner: "a", tier: 2 }, post_hook: ["grant", "analyze"] });
+  });
+
+  it("keeps pre-hook and pre_hook as one list, outer level first, each hook once", () => {
+    const folders = mergeConfig({ "pre-hook": "a" }, { "pre-hook": ["b"] });
+    const merged = mergeConfig(folders, { pre_hook: [{ sql: "c", transaction: true }, "a"] });
+    assert.deepEqual(merged, { pre_hook: ["a", "b", { sql: "c", transaction: true }] });
+    assert.deepEqual(resolveModelConfig("models/m.sql", merged).pre_hook, ["a", "b", "c"]);
   });
   it("ignores undefined values", () => {
     assert.deepEqual(mergeConfig({ alias: "x" }, { alias: undefined }), { alias: "x" });

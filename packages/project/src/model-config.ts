@@ -1,5 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { didYouMean } from "./did-you-mean.js";
+import { hookIdentity, hookKeyOf, resolveHooks } from "./hooks.js";
 import type { IncrementalStrategy, Materialization, ModelConfig, OnSchemaChange } from "./types.js";
 
 /** One level of config as written (folder `+keys`, properties yml `config:`, `config()` kwargs). */
@@ -11,7 +12,8 @@ const schemaChangePolicies: readonly OnSchemaChange[] = ["ignore", "fail", "appe
 
 // dbt merges some keys instead of letting the nearer level replace them: lists are appended
 // (a folder tag and a model tag both apply) and dicts are updated key by key.
-const appendedKeys = new Set(["tags", "pre-hook", "post-hook", "pre_hook", "post_hook"]);
+// Hooks are kept under one key (`pre-hook` and `pre_hook` are the same setting).
+const appendedKeys = new Set(["tags", "pre_hook", "post_hook"]);
 const updatedKeys = new Set(["meta", "grants", "docs", "persist_docs"]);
 
 function asList(value: unknown): unknown[] {
@@ -21,23 +23,32 @@ function asList(value: unknown): unknown[] {
 
 /**
  * Applies `layer` over `base` (nearer config wins) and returns a new object. Tags and hooks
- * accumulate without duplicates; `meta`-like dicts merge; every other key is replaced.
+ * accumulate without duplicates (outer levels first, as dbt runs hooks); `meta`-like dicts
+ * merge; every other key is replaced. `pre-hook` / `post-hook` become `pre_hook` / `post_hook`.
  */
 export function mergeConfig(base: ConfigLayer, layer: ConfigLayer): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(layer)) {
-    if (value === undefined) continue;
-    if (appendedKeys.has(key)) {
-      const items = asList(merged[key]);
-      for (const item of asList(value)) if (!items.includes(item)) items.push(item);
-      merged[key] = items;
-    } else if (updatedKeys.has(key) && isPlainObject(merged[key]) && isPlainObject(value)) {
-      merged[key] = { ...merged[key], ...value };
-    } else {
-      merged[key] = value;
-    }
-  }
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(base)) mergeKey(merged, hookKeyOf(key) ?? key, value);
+  for (const [key, value] of Object.entries(layer)) mergeKey(merged, hookKeyOf(key) ?? key, value);
   return merged;
+}
+
+function mergeKey(merged: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (appendedKeys.has(key)) {
+    const items = asList(merged[key]);
+    const seen = new Set(items.map(hookIdentity));
+    for (const item of asList(value)) {
+      if (seen.has(hookIdentity(item))) continue;
+      seen.add(hookIdentity(item));
+      items.push(item);
+    }
+    merged[key] = items;
+  } else if (updatedKeys.has(key) && isPlainObject(merged[key]) && isPlainObject(value)) {
+    merged[key] = { ...merged[key], ...value };
+  } else {
+    merged[key] = value;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -104,12 +115,19 @@ export function resolveModelConfig(file: string, raw: ConfigLayer): ModelConfig 
     incremental_strategy: oneOf(file, "incremental_strategy", raw.incremental_strategy, incrementalStrategies),
     full_refresh: optionalFlag(file, "full_refresh", raw.full_refresh),
     unique_key: uniqueKey(file, raw.unique_key),
+    pre_hook: nonEmpty(resolveHooks(file, "pre_hook", raw.pre_hook)),
+    post_hook: nonEmpty(resolveHooks(file, "post_hook", raw.post_hook)),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value === undefined) delete config[key];
     else config[key] = value;
   }
   return config;
+}
+
+// Absent rather than `[]`, so a model without hooks keeps the config (and code version) it had.
+function nonEmpty(items: string[]): string[] | undefined {
+  return items.length === 0 ? undefined : items;
 }
 
 function uniqueKey(file: string, value: unknown): string | string[] | undefined {

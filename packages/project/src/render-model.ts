@@ -5,6 +5,7 @@ import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { EphemeralRelation, RelationValue, relationFor, type SchemaNamer, unknownAsset } from "./relation.js";
+import { renderHooks } from "./render-hooks.js";
 import {
   type CompiledTemplate,
   type ModelValue,
@@ -58,8 +59,11 @@ function templateFor(compiled: CompiledProject, model: Model): CompiledTemplate 
   return template;
 }
 
-/** The dbt context of one model for one run: refs resolve to relations, ephemerals are noted. */
-class ModelRenderScope implements RenderScope {
+/**
+ * The dbt context of one model for one run: refs resolve to relations, ephemerals are noted.
+ * Hooks of seeds and of the run render in it too, with a seed or the run standing in as model.
+ */
+export class ModelRenderScope implements RenderScope {
   readonly file: string;
   readonly this: RelationValue;
   readonly target: TargetValue;
@@ -81,13 +85,14 @@ class ModelRenderScope implements RenderScope {
     ctx: RenderContext,
     isIncremental: boolean,
     nameSchema: SchemaNamer | undefined,
+    file: string = model.path,
   ) {
     this.#project = project;
     this.#nameSchema = nameSchema;
     this.model = Object.freeze({ name: model.name, config: model.config, original_file_path: model.path });
     this.#model = model;
     this.#ctx = ctx;
-    this.file = model.path;
+    this.file = file;
     this.execute = ctx.execute ?? true;
     this.warehouse = ctx.warehouse;
     this.isIncremental = isIncremental;
@@ -183,11 +188,16 @@ export function renderModel(project: Project, modelName: string, ctx: RenderCont
     Object.keys(configured).length === 0
       ? model.config
       : resolveModelConfig(model.path, mergeConfig(model.config, configured));
+  // Hooks see the model's context (`this`, vars, is_incremental()) as its SQL did.
+  const hookScope = (where: string) =>
+    new ModelRenderScope(project, model, ctx, main.scope.isIncremental, compiled.environment.schemaNamer, where);
   return {
     name: model.name,
     sql: injectCtes(main.sql, ctes),
     config,
     relation: relationFor(ctx.target, model.name, config, compiled.environment.schemaNamer),
+    preHooks: renderHooks(compiled.environment, model.path, "pre-hook", config.pre_hook, hookScope),
+    postHooks: renderHooks(compiled.environment, model.path, "post-hook", config.post_hook, hookScope),
   };
 }
 

@@ -204,12 +204,15 @@ export class TemplateEnvironment {
     return new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.#env, file, true);
   }
 
-  /** Renders `template` with `scope` as the dbt context; errors are located in `scope.file`. */
-  render(template: CompiledTemplate, scope: RenderScope): string {
+  /**
+   * Renders `template` with `scope` as the dbt context; errors are located in `scope.file`.
+   * `variables` are extra names the template sees (`schemas` in on-run-end). Default none.
+   */
+  render(template: CompiledTemplate, scope: RenderScope, variables: Readonly<Record<string, unknown>> = {}): string {
     this.#scopes.push(scope);
     try {
       // A Jinja frame at the root gives every loop and macro below it Jinja's scoping.
-      return (template.render as (ctx: object, frame: JinjaFrame) => string)({}, new JinjaFrame());
+      return (template.render as (ctx: object, frame: JinjaFrame) => string)({ ...variables }, new JinjaFrame());
     } catch (error) {
       throw templateFailure(error, scope.file);
     } finally {

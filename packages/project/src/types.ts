@@ -22,6 +22,10 @@ export interface ModelConfig {
   partitions?: string;
   full_refresh?: boolean;
   enabled: boolean;
+  /** dbt `pre-hook`s, every level's (folders first, then properties yml, then `config()`), unrendered. Absent when none. */
+  pre_hook?: string[];
+  /** dbt `post-hook`s, in the same order, unrendered. Absent when none. */
+  post_hook?: string[];
   /** Any other keys the project sets; kept, never interpreted. */
   [key: string]: unknown;
 }
@@ -161,8 +165,16 @@ export interface Project {
   readonly tests: readonly DataTest[];
   /** Prefixes of the environment variables `env_var()` may read (default `DBT_`, `ALMANAC_`). */
   readonly envVarPrefixes?: readonly string[];
+  /** dbt_project.yml `on-run-start` / `on-run-end` (the root project's), unrendered. Absent: none. */
+  readonly runHooks?: RunHooks;
   /** Things worth telling the user that do not stop loading (an `assets` selection that matched nothing…). */
   readonly warnings: readonly string[];
+}
+
+/** dbt_project.yml's run hooks, each a SQL string rendered when the run starts or ends. */
+export interface RunHooks {
+  readonly onRunStart: readonly string[];
+  readonly onRunEnd: readonly string[];
 }
 
 /** What a render needs beyond the project. */
@@ -193,4 +205,15 @@ export interface RenderedModel {
   /** Config after this render's `config()` calls. */
   readonly config: Readonly<ModelConfig>;
   readonly relation: Relation;
+  /** The model's pre-hooks, rendered with its context, in the order they run; empty ones left out. */
+  readonly preHooks: readonly RenderedHook[];
+  /** The model's post-hooks, rendered likewise. */
+  readonly postHooks: readonly RenderedHook[];
+}
+
+/** One hook rendered for a run: what to call it in messages, and its SQL. */
+export interface RenderedHook {
+  /** `pre-hook 2`, `post-hook 1`, `on-run-start 1`… (1-based, in run order). */
+  readonly label: string;
+  readonly sql: string;
 }

@@ -36,7 +36,7 @@ describe("loadProject errors", () => {
   it("a ref to a disabled model says so", () =>
     assertLoadFails(fixture("disabled-ref"), {
       code: "ALMANAC_UNKNOWN_REF",
-      message: 'models/new.sql:1: ref("old") names a disabled model (enabled: false)',
+      message: 'models/new.sql:1: ref("old") names a disabled model (enabled: false): enable it, or remove the ref',
     }));
 
   it("an unknown source names file:line", () =>

@@ -163,7 +163,7 @@ describe("Jinja in dbt_project.yml config", () => {
       );
       const staging = [...off.models.values()].find((model) => model.folders[0] === "staging");
       assert.equal(staging?.config.schema, "staging");
-      assert.deepEqual(staging?.config["post-hook"], ["{{ log(this) }}"]);
+      assert.deepEqual(staging?.config.post_hook, ["{{ log(this) }}"]);
       const on = await loadProject(variant.dir, {
         vars: { build_marts: true, load_seeds: true },
         env: { DBT_STAGING_SCHEMA: "stg" },

@@ -3,6 +3,8 @@ export { loadSeed } from "./load-seed.js";
 export { materialize } from "./materialize.js";
 export type { Column, RelationKind } from "./relations.js";
 export { columnsOf, quoteIdentifier, quoteRelation, relationExists, relationKind } from "./relations.js";
+export type { HookStatement } from "./run-hooks.js";
+export { runHooks } from "./run-hooks.js";
 export type { SyncQuery, SyncQueryConnection, SyncQueryResult } from "./sync-query.js";
 export { connectionOfPool, WorkerSyncQuery } from "./sync-query.js";
 export type {
