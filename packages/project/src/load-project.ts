@@ -115,7 +115,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
 
   const seeds = seedsOf(units, enabled, compiled, options);
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
-  const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options);
+  const root_ = units[units.length - 1];
+  const renderTestConfig = (config: Readonly<Record<string, unknown>>) =>
+    root_ === undefined
+      ? { ...config }
+      : renderConfigJinja(config, compiled.environment, configJinjaInput(root_, options));
+  const tests = await loadTests(root, files.tests, models, seeds, catalog, compiled, options, renderTestConfig);
   checkModelPartitions(models, almanac);
   const provisional: Project = {
     dir: root,
@@ -320,6 +325,7 @@ async function loadTests(
   catalog: PropertiesCatalog,
   compiled: CompiledProject,
   options: LoadProjectOptions,
+  renderTestConfig: (config: Readonly<Record<string, unknown>>) => Record<string, unknown>,
 ): Promise<ProjectTests> {
   const tests: DataTest[] = [];
   const warnings: string[] = [];
@@ -335,7 +341,7 @@ async function loadTests(
       .map((seed) => ({ resource: seed, file: seed.file })),
   ];
   for (const { resource, file } of resources) {
-    const found = genericTestsOf(resource, file, hasMacro);
+    const found = genericTestsOf(resource, file, hasMacro, renderTestConfig);
     for (const test of found.tests) {
       // A parent built after the model (customers reads orders): the test runs after it.
       const others = otherRefsOf(test);
