@@ -78,7 +78,7 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     if (runStart.error !== undefined) {
       // dbt skips every node when on-run-start fails; the partitions say why.
       const stepToRun: StepToRun = { ...step, runId };
-      const keys = stepKeys(partitions, step);
+      const keys = stepKeys(partitionsOf(ctx.project, step.assetKey), step);
       const skipped = new AlmanacError(
         runStart.error.code,
         `${stepLabel(stepToRun)}: skipped because ${runStart.error.message}`,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AlmanacError } from "@almanac/errors";
 import {
   checkSettingsOf,
@@ -78,8 +79,19 @@ type TestSettings = Pick<DataTest, "severity" | "where" | "failCalc" | "warnIf" 
  * A test's config: its `config:` block over the keys written beside its arguments. What is not
  * written stays unset, so a `config()` call in the test's macro can still set it (dbt's order).
  */
-function settingsOf(where: string, entry: Readonly<Record<string, unknown>>): TestSettings {
-  const config = { ...entry, ...(isMapping(entry.config) ? entry.config : {}) };
+function settingsOf(
+  where: string,
+  entry: Readonly<Record<string, unknown>>,
+  renderConfig: (config: Readonly<Record<string, unknown>>) => Record<string, unknown>,
+): TestSettings {
+  const written = { ...entry, ...(isMapping(entry.config) ? entry.config : {}) };
+  // dbt renders a test's config values as it renders dbt_project.yml's: `severity: "{{ 'warn'
+  // if … }}"`, `enabled: "{{ target.type != 'bigquery' }}"`. `where` is rendered with the test.
+  const { where: whereWritten, ...rest } = written;
+  const config: Record<string, unknown> = {
+    ...renderConfig(Object.fromEntries(Object.entries(rest).filter(([key]) => configKeys.has(key)))),
+    where: whereWritten,
+  };
   const severity = String(config.severity ?? "error").toLowerCase();
   if (severity !== "warn" && severity !== "error") {
     throw new AlmanacError(
@@ -107,12 +119,13 @@ function argumentsOf(entry: Readonly<Record<string, unknown>>): Record<string, u
  * The generic tests of a model or seed: under each of its `columns:` and at the resource itself (`tests:`
  * or dbt 1.8's `data_tests:`). dbt's four built-in tests run as Almanac's own SQL; any other
  * name (`dbt_utils.expression_is_true`, a project's `{% test %}` block) runs its test macro,
- * which `hasMacro` says exists. A test with no macro is a warning and is skipped, never half-run.
+ * which `hasMacro` says exists. `renderConfig` renders Jinja in config values (default: none). A test with no macro is a warning and is skipped, never half-run.
  */
 export function genericTestsOf(
   model: TestedResource,
   propertiesFile: string,
   hasMacro: (name: string) => boolean,
+  renderConfig: (config: Readonly<Record<string, unknown>>) => Record<string, unknown> = (config) => ({ ...config }),
 ): ProjectTests {
   const tests: DataTest[] = [];
   const warnings: string[] = [];
@@ -126,7 +139,7 @@ export function genericTestsOf(
         typeof entry === "string" ? [entry, {}] : isMapping(entry) ? (Object.entries(entry)[0] ?? ["", {}]) : ["", {}];
       const written = isMapping(rawArgs) ? rawArgs : {};
       const at = `${propertiesFile}: test ${testType} on ${column === undefined ? model.name : `${model.name}.${column}`}`;
-      const settings = settingsOf(at, written);
+      const settings = settingsOf(at, written, renderConfig);
       if (!settings.enabled) continue;
       const args = { ...argumentsOf(written), ...(column === undefined ? {} : { column_name: column }) };
       const builtIn = (genericTestKinds as readonly string[]).includes(testType);
@@ -143,7 +156,7 @@ export function genericTestsOf(
       tests.push({
         ...test,
         ...checkSettings,
-        name: name ?? genericTestName(testType, model.name, args),
+        name: distinctName(name ?? genericTestName(testType, model.name, args), args, tests),
         model: model.name,
         asset: model.name,
         path: propertiesFile,
@@ -151,6 +164,20 @@ export function genericTestsOf(
     }
   }
   return { tests, warnings };
+}
+
+/**
+ * Cleaning arguments to `[0-9a-zA-Z_]` can give two tests one name (`regex: '@'` and
+ * `regex: '@[^.]*'` both clean to `_`). dbt tells them apart by a hash in their unique id;
+ * Almanac records checks by name, so the second gets its arguments' hash appended.
+ */
+function distinctName(name: string, args: Readonly<Record<string, unknown>>, earlier: readonly DataTest[]): string {
+  const taken = new Set(earlier.map((test) => test.name));
+  if (!taken.has(name)) return name;
+  const hashed = `${name}_${createHash("md5").update(JSON.stringify(args)).digest("hex").slice(0, 10)}`;
+  let candidate = hashed;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${hashed}_${n}`;
+  return candidate;
 }
 
 type TestDefinition = Pick<DataTest, "kind" | "column" | "values" | "to" | "field" | "macro" | "args">;

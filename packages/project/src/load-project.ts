@@ -118,7 +118,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   const { seeds, disabled: disabledSeeds } = seedsOf(units, enabled, catalog, compiled, options);
   for (const name of disabledSeeds) if (!seeds.has(name) && !disabled.has(name)) disabled.set(name, "seed");
   const models = resolveRefs(enabled, disabled, seeds, catalog.sources);
-  const tests = await loadTests(root, files.tests, models, seeds, disabled, catalog, compiled, options);
+  const ownUnit = units[units.length - 1];
+  const renderTestConfig = (config: Readonly<Record<string, unknown>>) =>
+    ownUnit === undefined
+      ? { ...config }
+      : renderConfigJinja(config, compiled.environment, configJinjaInput(ownUnit, options));
+  const tests = await loadTests(root, files.tests, models, seeds, disabled, catalog, compiled, options, renderTestConfig);
   checkModelPartitions(models, almanac);
   const provisional: Project = {
     dir: root,
@@ -369,6 +374,7 @@ async function loadTests(
   catalog: PropertiesCatalog,
   compiled: CompiledProject,
   options: LoadProjectOptions,
+  renderTestConfig: (config: Readonly<Record<string, unknown>>) => Record<string, unknown>,
 ): Promise<ProjectTests> {
   const tests: DataTest[] = [];
   const warnings: string[] = [];
@@ -384,7 +390,7 @@ async function loadTests(
       .map((seed) => ({ resource: seed, file: seed.file })),
   ];
   for (const { resource, file } of resources) {
-    const found = genericTestsOf(resource, file, hasMacro);
+    const found = genericTestsOf(resource, file, hasMacro, renderTestConfig);
     for (const test of found.tests) {
       // A parent built after the model (customers reads orders): the test runs after it.
       const others = otherRefsOf(test);

@@ -6,6 +6,7 @@ import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule, PyDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
+import { itertoolsModule } from "./jinja-compat/itertools-module.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
 import { installPythonGlobals } from "./jinja-compat/python-globals.js";
@@ -323,7 +324,7 @@ export class TemplateEnvironment {
     env.addGlobal("dbt", dbtCrossDbMacros);
     // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
     for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
-    env.addGlobal("modules", { datetime: datetimeModule, re: reModule });
+    env.addGlobal("modules", { datetime: datetimeModule, re: reModule, itertools: itertoolsModule });
     // dbt's invocation globals, one per loaded project (an Almanac process is one invocation):
     // packages print them into audit columns or compare the version before using a feature.
     env.addGlobal("invocation_id", randomUUID());

@@ -98,6 +98,38 @@ describe("dbt tests as checks: what the loader finds", () => {
     }
   });
 
+  it("renders Jinja in a test's config as dbt does (enabled, severity from target) and keeps names that clean alike apart", async () => {
+    const variant = await fixtureVariant("dbt-style", {});
+    try {
+      await writeFile(
+        join(variant.dir, "models/staging/props.yml"),
+        [
+          "version: 2",
+          "models:",
+          "  - name: stg_payments",
+          "    columns:",
+          "      - name: payment_id",
+          "        tests:",
+          // Enabled on postgres only, and off on it: as dbt_expectations gates adapter-specific tests.
+          "          - accepted_values: {values: ['@'], config: {enabled: \"{{ target.type not in ['bigquery'] }}\"}}",
+          "          - accepted_values: {values: ['@[^.]*'], enabled: \"{{ target.type == 'bigquery' }}\"}",
+          "          - accepted_values: {values: ['@.'], severity: \"{{ 'warn' if target.type == 'postgres' else 'error' }}\"}",
+        ].join("\n"),
+      );
+      const project = await loadProject(variant.dir, { target });
+      // '@', '@[^.]*' and '@.' all clean to `_`: the second of a name gets its arguments' md5.
+      assert.deepEqual(
+        project.tests.filter((t) => t.model === "stg_payments").map((t) => [t.name, t.severity]),
+        [
+          ["accepted_values_stg_payments_payment_id___", "error"],
+          ["accepted_values_stg_payments_payment_id____18d06f6a10", "warn"],
+        ],
+      );
+    } finally {
+      await variant.remove();
+    }
+  });
+
   it("a bad warn_if, limit or severity is an error naming the file and the test; a missing macro is a warning", async () => {
     const cases: [string, RegExp][] = [
       [

@@ -362,6 +362,16 @@ const dbtContextCases: [template: string, expected: string][] = [
     "{% set dt = modules.datetime %}{{ (dt.date(2024, 3, 1) - dt.date(2024, 1, 1)).days }} {{ dt.datetime(2024, 3, 1, 12) - dt.timedelta(hours=13) }}",
     "60 2024-02-29 23:00:00",
   ],
+  // dbt_expectations' timeseries_hourly: midnight today, ten days back.
+  [
+    "{% set dt = modules.datetime %}{{ dt.datetime(2024, 3, 1, 6, 30, 15).replace(hour=0, minute=0, second=0, microsecond=0) }} {{ dt.date(2024, 3, 1).replace(year=2023, day=31) }} {{ dt.datetime.today().replace(hour=0, minute=0, second=0, microsecond=0).strftime('%H:%M:%S') }}",
+    "2024-03-01 00:00:00 2023-03-31 00:00:00",
+  ],
+  // Jinja2 prints tuples as (1, 'a'); this layer's tuples are lists, as zip's are.
+  [
+    "{% set it = modules.itertools %}{% for a, b in it.product([1, 2], ['x', 'y']) %}{{ a }}{{ b }} {% endfor %}{{ it.product('ab', repeat=2) | length }} {{ it.chain([1], (2, 3), 'ab') | list }} {{ it.chain.from_iterable([[1], [2, 3]]) | list }} {{ it.combinations([1, 2, 3], 2) | length }}",
+    "1x 1y 2x 2y 4 [1, 2, 3, 'a', 'b'] [1, 2, 3] 3",
+  ],
 ];
 
 describe("the dbt context that needs no database", () => {

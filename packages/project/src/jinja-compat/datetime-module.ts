@@ -64,6 +64,24 @@ export class PyDateTime {
     return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day)), true);
   }
 
+  /** `replace(year=…, hour=…)`: the same value with some fields changed, as Python's. */
+  replace(...args: unknown[]): PyDateTime {
+    const { keywords } = splitArguments(args);
+    const field = (name: string, current: number) => Number(keywords[name] ?? current);
+    return dateTimeOf(
+      [
+        field("year", this.year),
+        field("month", this.month),
+        field("day", this.day),
+        field("hour", this.hour),
+        field("minute", this.minute),
+        field("second", this.second),
+        field("microsecond", this.instant.getUTCMilliseconds() * 1000),
+      ],
+      this.dateOnly,
+    );
+  }
+
   weekday(): number {
     return (this.instant.getUTCDay() + 6) % 7;
   }
@@ -182,6 +200,7 @@ export const datetimeModule = Object.freeze({
   datetime: Object.assign((...args: unknown[]) => dateTimeOf(args, false), {
     now: () => new PyDateTime(new Date(), false),
     utcnow: () => new PyDateTime(new Date(), false),
+    today: () => new PyDateTime(new Date(), false),
     strptime,
     fromisoformat: (text: unknown) =>
       strptime(
