@@ -72,7 +72,11 @@ export function planBackfill(
  * goes in a later wave than that run. Without such reads every run is in wave 0 and they all
  * execute side by side.
  */
-function planPartitionRuns(project: Project, request: ResolvedRequest, chunks: readonly string[][]): PlannedBackfillRun[] {
+function planPartitionRuns(
+  project: Project,
+  request: ResolvedRequest,
+  chunks: readonly string[][],
+): PlannedBackfillRun[] {
   const planned = new Map<string, Set<string>>();
   const writer = new Map<string, number>(); // `${asset}\0${key}` → index of the run that writes it
   const runs: PlannedBackfillRun[] = [];

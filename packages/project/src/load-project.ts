@@ -123,7 +123,17 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     ownUnit === undefined
       ? { ...config }
       : renderConfigJinja(config, compiled.environment, configJinjaInput(ownUnit, options));
-  const tests = await loadTests(root, files.tests, models, seeds, disabled, catalog, compiled, options, renderTestConfig);
+  const tests = await loadTests(
+    root,
+    files.tests,
+    models,
+    seeds,
+    disabled,
+    catalog,
+    compiled,
+    options,
+    renderTestConfig,
+  );
   checkModelPartitions(models, almanac);
   const provisional: Project = {
     dir: root,
