@@ -10,6 +10,8 @@ export type {
   MaterializeResult,
   Relation,
   SchemaChangePolicy,
+  SnapshotColumnNames,
+  SnapshotSpec,
   TimeWindow,
   WarehouseMaterialization,
   WarehouseStrategy,
