@@ -120,6 +120,15 @@ describe("snapshots", () => {
         /hard_deletes="delete": use ignore, invalidate or new_record/,
       ],
       [
+        "a partitioned snapshot",
+        {
+          "snapshots/orders_snapshot.sql": block(
+            "strategy='check', check_cols='all', unique_key='order_id', partitions='daily'",
+          ),
+        },
+        /^snapshots\/orders_snapshot\.sql:3: snapshot "orders_snapshot" sets partitions/,
+      ],
+      [
         "a block without its end",
         { "snapshots/orders_snapshot.sql": "\n{% snapshot orders_snapshot %}\nselect 1 as order_id\n" },
         /^snapshots\/orders_snapshot\.sql:2: snapshot "orders_snapshot" has no \{% endsnapshot %\}/,
