@@ -5,6 +5,7 @@ import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { seedCommand } from "./commands/seed.js";
+import { snapshotCommand } from "./commands/snapshot.js";
 import { statusCommand } from "./commands/status.js";
 import { testCommand } from "./commands/test.js";
 import { readEnv } from "./config.js";
@@ -80,6 +81,13 @@ program
   )
   .option("--max-partitions-per-run <n>", "with --policy multi_run: partitions per step", positiveInt)
   .action(action((projectDir, selection: string, flags) => materializeCommand(env, projectDir, selection, flags)));
+
+program
+  .command("snapshot [selection...]")
+  .description(
+    "run the dbt snapshots (snapshots/*.sql): all of them, or those of a selection (orders_snapshot, +orders), in this process",
+  )
+  .action(action((projectDir, terms: string[]) => snapshotCommand(env, projectDir, terms)));
 
 program
   .command("test <selection>")

@@ -1,6 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import type { WindowBounds } from "@almanac/partitions";
-import type { RenderedModel } from "@almanac/project";
+import { type RenderedModel, snapshotSettings } from "@almanac/project";
 import type { MaterializeRequest, RelationKind } from "@almanac/warehouse";
 
 /**
@@ -18,6 +18,15 @@ export function modelRequest(
       "ALMANAC_BAD_MODEL_CONFIG",
       `model "${rendered.name}" is ephemeral: it is inlined, never run`,
     );
+  }
+  if (config.materialized === "snapshot") {
+    // Checked at load with file:line; checked again here because config() may differ at render.
+    return {
+      relation,
+      sql,
+      materialized: "snapshot",
+      snapshot: snapshotSettings(rendered.name, rendered.name, config),
+    };
   }
   if (config.materialized !== "incremental") {
     return { relation, sql, materialized: config.materialized };

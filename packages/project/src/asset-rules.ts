@@ -64,7 +64,9 @@ export function applyAssetRules(
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
     for (const name of selected) {
       const model = models.get(name);
-      if (model === undefined || model.config.materialized === "ephemeral") continue;
+      // Snapshots keep one history of their whole select: never partitioned.
+      if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
+        continue;
       for (const [upstream, mapping] of rule.deps ?? []) {
         const mappings = partitionMappings.get(name) ?? new Map<string, TimeWindowMapping>();
         if (!mappings.has(upstream)) {

@@ -81,6 +81,9 @@ async function readPackage(root: string, dir: string): Promise<InstalledPackage 
     macros: under(found.macros),
     seeds: under(found.seeds),
     tests: under(found.tests),
+    // A package's snapshots are not loaded: they would write history tables into the project's
+    // schemas on every `almanac snapshot` without the project asking for them.
+    snapshots: [],
   };
   return { name: config.name, dir, config, files };
 }

@@ -21,6 +21,8 @@ export interface DbtProjectConfig {
   readonly macroPaths: readonly string[];
   /** Default `["seeds"]`. */
   readonly seedPaths: readonly string[];
+  /** `{% snapshot %}` files. Default `["snapshots"]`. */
+  readonly snapshotPaths: readonly string[];
   /** Singular tests. Default `["tests"]`. */
   readonly testPaths: readonly string[];
   /** Where `dbt deps` installs packages. Default `dbt_packages`. */
@@ -31,6 +33,7 @@ export interface DbtProjectConfig {
   readonly seeds: FolderConfigNode;
   /** `on-run-start` / `on-run-end`, unrendered. */
   readonly runHooks: RunHooks;
+  readonly snapshots: FolderConfigNode;
   /** `dispatch:`: for a macro namespace, the packages `adapter.dispatch` searches, in order. */
   readonly dispatch: ReadonlyMap<string, readonly string[]>;
   /**
@@ -47,6 +50,7 @@ export interface PackageSettings {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly models: FolderConfigNode;
   readonly seeds: FolderConfigNode;
+  readonly snapshots: FolderConfigNode;
 }
 
 const emptyNode: FolderConfigNode = { config: {}, children: new Map() };
@@ -61,12 +65,14 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
     modelPaths: pathList(file, "model-paths", data["model-paths"] ?? data["source-paths"], ["models"]),
     macroPaths: pathList(file, "macro-paths", data["macro-paths"], ["macros"]),
     seedPaths: pathList(file, "seed-paths", data["seed-paths"] ?? data["data-paths"], ["seeds"]),
+    snapshotPaths: pathList(file, "snapshot-paths", data["snapshot-paths"], ["snapshots"]),
     testPaths: pathList(file, "test-paths", data["test-paths"], ["tests"]),
     packagesInstallPath:
       pathList(file, "packages-install-path", data["packages-install-path"], ["dbt_packages"])[0] ?? "dbt_packages",
     vars: projectVars(file, name, data.vars),
     models: resourceTree(file, "models", name, data.models),
     seeds: resourceTree(file, "seeds", name, data.seeds),
+    snapshots: resourceTree(file, "snapshots", name, data.snapshots),
     dispatch: dispatchOrder(file, data.dispatch),
     runHooks: {
       onRunStart: resolveRunHooks(file.path, "on-run-start", data["on-run-start"]),
@@ -76,6 +82,7 @@ export function parseDbtProjectConfig(file: YamlFile): DbtProjectConfig {
       vars: projectVars(file, packageName, data.vars),
       models: resourceTree(file, "models", packageName, data.models),
       seeds: resourceTree(file, "seeds", packageName, data.seeds),
+      snapshots: resourceTree(file, "snapshots", packageName, data.snapshots),
     }),
   };
 }

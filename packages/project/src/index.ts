@@ -19,6 +19,8 @@ export { renderRunHooks, renderSeedHooks } from "./render-seed-and-run-hooks.js"
 export type { SeedColumn, SeedTable } from "./seed-file.js";
 export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";
 export { selectModels } from "./select-models.js";
+export type { SnapshotColumns, SnapshotSettings } from "./snapshot-config.js";
+export { snapshotSettings } from "./snapshot-config.js";
 export type {
   BackfillPolicy,
   ColumnProperties,

@@ -11,6 +11,7 @@ import { parseDbtProjectConfig } from "./dbt-project-config.js";
 import { didYouMean } from "./did-you-mean.js";
 import { genericTestsOf, refTarget } from "./generic-tests.js";
 import { resolveHooks } from "./hooks.js";
+import { loadUnitSnapshots } from "./load-snapshots.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
 import { lineOfCall, lineOfQuoted, parseModel } from "./parse-model.js";
@@ -103,6 +104,13 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
         disabled.set(file.name, "model");
         continue;
       }
+      if (parsed.model.config.materialized === "snapshot") {
+        throw new AlmanacError(
+          "ALMANAC_BAD_MODEL_CONFIG",
+          `${file.path}: materialized="snapshot" is not a model's: write a {% snapshot ${file.name} %} block in snapshots/ instead`,
+          { file: file.path, asset: file.name },
+        );
+      }
       const existing = enabled.get(file.name);
       if (existing) {
         throw new AlmanacError(
@@ -113,6 +121,22 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
       }
       enabled.set(file.name, parsed);
     }
+  const snapshotWarnings: string[] = [];
+  for (const unit of units) {
+    const found = await loadUnitSnapshots(unit, { root, catalog, compiled, ...options });
+    snapshotWarnings.push(...found.warnings);
+    for (const parsed of found.snapshots) {
+      const existing = enabled.get(parsed.file.name);
+      if (existing) {
+        throw new AlmanacError(
+          "ALMANAC_BAD_PROJECT_CONFIG",
+          `snapshot "${parsed.file.name}" in ${parsed.file.path} has the name of ${existing.file.path}: ref() names must be unique`,
+          { file: parsed.file.path, otherFile: existing.file.path, asset: parsed.file.name },
+        );
+      }
+      enabled.set(parsed.file.name, parsed);
+    }
+  }
   for (const [name, parsed] of enabled) compiled.templates.set(name, parsed.template);
 
   const { seeds, disabled: disabledSeeds } = seedsOf(units, enabled, catalog, compiled, options);
@@ -161,6 +185,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
         .filter((properties) => !seeds.has(properties.name))
         .map((properties) => `${properties.file}: properties for "${properties.name}", which is not an enabled seed`),
       ...tests.warnings,
+      ...snapshotWarnings,
       ...compiled.environment.skippedPackageFiles.map((why) => `${why}: skipped, its macros are unavailable`),
       ...packageRunHookWarnings(packages),
     ],

@@ -41,6 +41,8 @@ export function addPropertiesFile(catalog: PropertiesCatalog, file: YamlFile): v
   addSources(catalog, file, data.sources);
   addResources(catalog.models, "models", file, data.models);
   addResources(catalog.seeds, "seeds", file, data.seeds);
+  // Snapshots share the models' names (ref finds both), so their properties share the map.
+  addResources(catalog.models, "snapshots", file, data.snapshots);
 }
 
 function listAt(file: YamlFile, key: string, value: unknown): unknown[] {
@@ -81,11 +83,11 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
 
 function addResources(
   into: Map<string, ModelProperties>,
-  kind: "models" | "seeds",
+  kind: "models" | "seeds" | "snapshots",
   file: YamlFile,
   value: unknown,
 ): void {
-  const singular = kind === "models" ? "model" : "seed";
+  const singular = kind === "models" ? "model" : kind === "seeds" ? "seed" : "snapshot";
   listAt(file, kind, value).forEach((entry, i) => {
     if (!isMapping(entry)) throw file.error([kind, i], `${kind}[${i}] must be a mapping with name`);
     const name = requiredString(file, [kind, i, "name"], entry.name);

@@ -21,6 +21,8 @@ export interface ProjectFiles {
   readonly properties: readonly ProjectFile[];
   readonly macros: readonly ProjectFile[];
   readonly seeds: readonly ProjectFile[];
+  /** `snapshots/**\/*.sql`: files of `{% snapshot %}` blocks. */
+  readonly snapshots: readonly ProjectFile[];
   /** Singular tests: `tests/**\/*.sql` but `tests/generic/`, whose files are macros. */
   readonly tests: readonly ProjectFile[];
 }
@@ -42,17 +44,26 @@ async function filesUnder(root: string, resourcePaths: readonly string[], patter
 
 /** Finds models, properties files, macros and seeds under the paths dbt_project.yml names. */
 export async function findProjectFiles(root: string, config: DbtProjectConfig): Promise<ProjectFiles> {
-  const [models, properties, macros, seeds, tests] = await Promise.all([
+  const [models, properties, macros, seeds, tests, snapshots] = await Promise.all([
     filesUnder(root, config.modelPaths, ["**/*.sql"]),
     // dbt reads properties from every resource path (seed properties often sit beside the CSVs).
     filesUnder(
       root,
-      [...new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths])],
+      [
+        ...new Set([
+          ...config.modelPaths,
+          ...config.seedPaths,
+          ...config.testPaths,
+          ...config.macroPaths,
+          ...config.snapshotPaths,
+        ]),
+      ],
       ["**/*.yml", "**/*.yaml"],
     ),
     filesUnder(root, config.macroPaths, ["**/*.sql"]),
     filesUnder(root, config.seedPaths, ["**/*.csv"]),
     filesUnder(root, config.testPaths, ["**/*.sql"]),
+    filesUnder(root, config.snapshotPaths, ["**/*.sql"]),
   ]);
   // dbt reads `tests/generic/` as macro files: the `{% test %}` blocks of the project's own generic tests.
   const isGeneric = (file: ProjectFile) => file.folders[0] === "generic";
@@ -61,6 +72,7 @@ export async function findProjectFiles(root: string, config: DbtProjectConfig): 
     properties,
     macros: [...macros, ...tests.filter(isGeneric)],
     seeds,
+    snapshots,
     tests: tests.filter((file) => !isGeneric(file)),
   };
 }

@@ -17,6 +17,8 @@ export interface ProjectUnit {
   /** Folder config of a model, from its folders and name. */
   modelConfig(segments: readonly string[]): Record<string, unknown>;
   seedConfig(segments: readonly string[]): Record<string, unknown>;
+  /** Folder config of a snapshot (dbt_project.yml `snapshots:`), from its file's folders and its name. */
+  snapshotConfig(segments: readonly string[]): Record<string, unknown>;
 }
 
 export function rootUnit(dbt: DbtProjectConfig, files: ProjectFiles): ProjectUnit {
@@ -26,6 +28,7 @@ export function rootUnit(dbt: DbtProjectConfig, files: ProjectFiles): ProjectUni
     vars: dbt.vars,
     modelConfig: (segments) => folderConfig(dbt.models, segments),
     seedConfig: (segments) => folderConfig(dbt.seeds, segments),
+    snapshotConfig: (segments) => folderConfig(dbt.snapshots, segments),
   };
 }
 
@@ -42,5 +45,7 @@ export function packageUnit(installed: InstalledPackage, root: DbtProjectConfig)
     vars: { ...own.vars, ...settings.vars },
     modelConfig: (segments) => mergeConfig(folderConfig(own.models, segments), folderConfig(settings.models, segments)),
     seedConfig: (segments) => mergeConfig(folderConfig(own.seeds, segments), folderConfig(settings.seeds, segments)),
+    snapshotConfig: (segments) =>
+      mergeConfig(folderConfig(own.snapshots, segments), folderConfig(settings.snapshots, segments)),
   };
 }

@@ -183,6 +183,10 @@ export function relationFor(
   nameSchema?: SchemaNamer,
 ): Relation {
   const alias = typeof config.alias === "string" && config.alias !== "" ? config.alias : name;
+  // A snapshot's legacy target_schema is taken as written, without generate_schema_name (dbt 1.9).
+  if (config.materialized === "snapshot" && typeof config.target_schema === "string" && config.target_schema !== "") {
+    return { schema: config.target_schema, identifier: alias };
+  }
   const custom = typeof config.schema === "string" && config.schema.trim() !== "" ? config.schema.trim() : undefined;
   const schema = nameSchema?.(target, custom, { name, config }) ?? schemaFor(target, custom);
   return { schema, identifier: alias };

@@ -2,7 +2,8 @@ import type { PartitionsDefinition, TimeWindowMapping } from "@almanac/partition
 import type { DataTest } from "./data-tests.js";
 import type { WarehouseQuery } from "./query-table.js";
 
-export type Materialization = "view" | "table" | "incremental" | "ephemeral";
+/** `snapshot` is set by `{% snapshot %}` blocks in snapshot-paths, never by a model's config. */
+export type Materialization = "view" | "table" | "incremental" | "ephemeral" | "snapshot";
 export type IncrementalStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
 export type OnSchemaChange = "ignore" | "fail" | "append_new_columns" | "sync_all_columns";
 

@@ -12,6 +12,8 @@ export type {
   MaterializeResult,
   Relation,
   SchemaChangePolicy,
+  SnapshotColumnNames,
+  SnapshotSpec,
   TimeWindow,
   WarehouseMaterialization,
   WarehouseStrategy,

@@ -4,6 +4,7 @@ import { materializeIncremental } from "./incremental.js";
 import { planIncremental } from "./incremental-plan.js";
 import { modelSelect } from "./model-sql.js";
 import { MaterializeSession } from "./session.js";
+import { materializeSnapshot } from "./snapshot-materialization.js";
 import { materializeTable } from "./table.js";
 import type { MaterializeRequest, MaterializeResult } from "./types.js";
 import { materializeView } from "./view.js";
@@ -46,10 +47,18 @@ export async function materialize(client: pg.ClientBase, request: MaterializeReq
       const counts = await materializeIncremental(session, select, plan, request.existingKind);
       return result(session, counts.rowsWritten, counts.rowsDeleted);
     }
+    case "snapshot": {
+      if (request.snapshot === undefined) {
+        throw new AlmanacError("ALMANAC_BAD_MODEL_CONFIG", `snapshot ${describe(request)} has no snapshot config`, {
+          relation: request.relation,
+        });
+      }
+      return result(session, (await materializeSnapshot(session, select, request.snapshot)).rowsWritten, 0);
+    }
     default:
       throw new AlmanacError(
         "ALMANAC_BAD_MODEL_CONFIG",
-        `model ${describe(request)} has materialization ${JSON.stringify(request.materialized)}; the warehouse builds view, table and incremental (ephemeral models are inlined, never built)`,
+        `model ${describe(request)} has materialization ${JSON.stringify(request.materialized)}; the warehouse builds view, table, incremental and snapshot (ephemeral models are inlined, never built)`,
         { materialized: request.materialized },
       );
   }

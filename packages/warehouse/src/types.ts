@@ -16,7 +16,7 @@ export interface TimeWindow {
   readonly timezone: string;
 }
 
-export type WarehouseMaterialization = "view" | "table" | "incremental";
+export type WarehouseMaterialization = "view" | "table" | "incremental" | "snapshot";
 export type WarehouseStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
 export type SchemaChangePolicy = "ignore" | "fail" | "append_new_columns" | "sync_all_columns";
 
@@ -44,6 +44,33 @@ export interface MaterializeRequest {
    * (null: nothing), so it is not looked up twice. Undefined: the warehouse looks.
    */
   readonly existingKind?: RelationKind | null;
+  /** Snapshot only: how rows are compared and versioned (dbt's snapshot config). */
+  readonly snapshot?: SnapshotSpec;
+}
+
+/** Names of the columns a snapshot adds to its select (dbt's `snapshot_meta_column_names`). */
+export interface SnapshotColumnNames {
+  readonly dbt_scd_id: string;
+  readonly dbt_updated_at: string;
+  readonly dbt_valid_from: string;
+  readonly dbt_valid_to: string;
+  readonly dbt_is_deleted: string;
+}
+
+/** What a snapshot's config says, checked: SQL expressions are written into statements as given (dbt's way). */
+export interface SnapshotSpec {
+  readonly strategy: "timestamp" | "check";
+  /** A column or SQL expression, or a list of them (a composite key). */
+  readonly uniqueKey: string | readonly string[];
+  /** Timestamp strategy: the column (or expression) that says when a row last changed. Check: optional. */
+  readonly updatedAt?: string;
+  /** Check strategy: the columns compared, or `all` (every column of the select). */
+  readonly checkCols?: "all" | readonly string[];
+  /** What a key that vanished from the select does to its current row. */
+  readonly hardDeletes: "ignore" | "invalidate" | "new_record";
+  /** SQL expression for `dbt_valid_to` of current rows (dbt's `dbt_valid_to_current`); default null. */
+  readonly validToCurrent?: string;
+  readonly columnNames: SnapshotColumnNames;
 }
 
 export interface MaterializeResult {
