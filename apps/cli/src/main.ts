@@ -76,6 +76,7 @@ program
   .option("--partition <key>", "one partition key")
   .option("--from <key>", "first partition key of an inclusive range")
   .option("--to <key>", "last partition key of an inclusive range")
+  .option("--partitions <name>", "the partitions definition the keys belong to, when the selection ends in several")
   .addOption(
     new Option("--policy <policy>", "override almanac.yml's backfill policy").choices(["single_run", "multi_run"]),
   )

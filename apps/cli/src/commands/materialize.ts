@@ -8,6 +8,8 @@ export interface MaterializeFlags {
   readonly partition?: string;
   readonly from?: string;
   readonly to?: string;
+  /** The definition the keys belong to, when the selection ends in assets of several. */
+  readonly partitions?: string;
   readonly policy?: "single_run" | "multi_run";
   readonly maxPartitionsPerRun?: number;
 }
@@ -40,7 +42,7 @@ export async function materializeCommand(
     const started = performance.now();
     const result = await materializeSelection(
       session.ctx,
-      { select: selection, partition: flags.partition, from: flags.from, to: flags.to },
+      { select: selection, partition: flags.partition, from: flags.from, to: flags.to, partitions: flags.partitions },
       {
         now: new Date(),
         policy: flags.policy && { type: flags.policy, maxPartitionsPerRun: flags.maxPartitionsPerRun },

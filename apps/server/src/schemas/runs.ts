@@ -24,6 +24,13 @@ export const RunRequestBody = Type.Object(
     partition: Type.Optional(PartitionKey),
     from: Type.Optional({ ...PartitionKey, description: "First key of an inclusive range" }),
     to: Type.Optional({ ...PartitionKey, description: "Last key of an inclusive range" }),
+    partitions: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "The partitions definition the keys belong to, when the selection ends in assets of several",
+      }),
+    ),
     policy: Type.Optional(
       Type.Enum(["single_run", "multi_run"], {
         description: "How the range is split into steps; default: almanac.yml's backfill_policy",

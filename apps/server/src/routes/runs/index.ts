@@ -20,10 +20,10 @@ const enqueueTimeoutMs = 5_000;
 /** `/api/runs`: request, list, inspect and cancel runs. */
 export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ctx, runQueue, now }) => {
   app.post("", { schema: createRunSchema }, async (request, reply) => {
-    const { select, partition, from, to } = request.body;
+    const { select, partition, from, to, partitions } = request.body;
     const run = await requestRun(
       ctx,
-      { select, partition, from, to },
+      { select, partition, from, to, partitions },
       { now: now(), trigger: "api", policy: policyOfBody(request.body) },
     );
     // The run this request joined may have started meanwhile.
