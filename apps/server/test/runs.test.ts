@@ -39,6 +39,19 @@ describe("/api/runs", () => {
     assert.deepEqual(await f.jobIds(), [...jobsBefore, job?.id].sort());
   });
 
+  test("partitions names the definition the keys belong to; an unknown one is 400 and records nothing", async () => {
+    const named = await post({ select: "daily_metrics", partition: "2024-01-08", partitions: "daily" });
+    assert.equal(named.statusCode, 202);
+    const runsBefore = await f.countRuns();
+    const jobsBefore = await f.jobIds();
+    const unknown = await post({ select: "daily_metrics", partition: "2024-01-09", partitions: "dialy" });
+    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.json().error.code, "ALMANAC_BAD_PARTITIONS_DEFINITION");
+    assert.match(unknown.json().error.message, /"dialy" is not defined in almanac\.yml \(defined: daily\)/);
+    assert.equal(await f.countRuns(), runsBefore);
+    assert.deepEqual(await f.jobIds(), jobsBefore);
+  });
+
   test("a duplicate POST for the same partition returns the same run and enqueues nothing", async () => {
     const first = await post({ select: "daily_metrics", partition: "2024-01-07" });
     const jobsBefore = await f.jobIds();
