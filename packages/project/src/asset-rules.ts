@@ -55,10 +55,10 @@ export function applyAssetRules(
 ): AssetRuleOutcome {
   const models = new Map(project.models);
   const backfillPolicies = new Map<string, BackfillPolicy>();
-  const partitionMappings = new Map<string, Map<string, TimeWindowMapping>>();
-  const mappedBy = new Map<string, number>();
+  // Asset → upstream → the mapping and the index of the rule that set it (for messages).
+  const mapped = new Map<string, Map<string, { mapping: TimeWindowMapping; rule: number }>>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, partitionMappings, warnings };
+  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
@@ -68,12 +68,9 @@ export function applyAssetRules(
       if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
         continue;
       for (const [upstream, mapping] of rule.deps ?? []) {
-        const mappings = partitionMappings.get(name) ?? new Map<string, TimeWindowMapping>();
-        if (!mappings.has(upstream)) {
-          mappings.set(upstream, mapping);
-          mappedBy.set(`${name}\0${upstream}`, rule.index);
-        }
-        partitionMappings.set(name, mappings);
+        const mappings = mapped.get(name) ?? new Map();
+        if (!mappings.has(upstream)) mappings.set(upstream, { mapping, rule: rule.index });
+        mapped.set(name, mappings);
       }
       const own = project.models.get(name)?.config.partitions;
       if (own !== undefined) {
@@ -103,11 +100,12 @@ export function applyAssetRules(
       if (rule.backfillPolicy && !backfillPolicies.has(name)) backfillPolicies.set(name, rule.backfillPolicy);
     }
   }
-  for (const [name, mappings] of partitionMappings) {
-    for (const [upstream, mapping] of mappings) {
-      const index = mappedBy.get(`${name}\0${upstream}`) ?? 0;
-      checkMapping(models, file, ["assets", index, "deps", upstream], name, upstream, mapping);
+  const partitionMappings = new Map<string, Map<string, TimeWindowMapping>>();
+  for (const [name, mappings] of mapped) {
+    for (const [upstream, { mapping, rule }] of mappings) {
+      checkMapping(models, file, ["assets", rule, "deps", upstream], name, upstream, mapping);
     }
+    partitionMappings.set(name, new Map([...mappings].map(([upstream, { mapping }]) => [upstream, mapping])));
   }
   return { models, backfillPolicies, partitionMappings, warnings };
 }
