@@ -1,9 +1,10 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
-import { partitionsOf, upstreamOf } from "@almanac/project";
+import { partitionsOf } from "@almanac/project";
 import { partitionStatusString, storeDb } from "@almanac/store";
 import { cachedCodeVersion } from "./cached-code-versions.js";
 import type { EngineContext } from "./engine-context.js";
+import { stalenessUpstream } from "./staleness-upstream.js";
 
 /** The partitions of one asset over a key range, in the compact form a status page draws from. */
 export interface AssetPartitionGrid {
@@ -63,13 +64,11 @@ export async function assetPartitionGrid(
     throw new AlmanacError("ALMANAC_BAD_REQUEST", `from ${from} is after to ${to}: swap them`);
   }
   const keys = from === null || to === null ? [] : partitionKeysInRange(partitions, from, to);
-  const upstream = upstreamOf(project, assetKey);
   const statuses = await partitionStatusString(storeDb(ctx.store), {
     assetKey,
     keys,
     codeVersion: cachedCodeVersion(ctx, assetKey),
-    partitionedUpstream: upstream.filter((key) => partitionsOf(project, key) !== undefined),
-    unpartitionedUpstream: upstream.filter((key) => partitionsOf(project, key) === undefined),
+    upstream: stalenessUpstream(project, assetKey, keys),
   });
   return {
     assetKey,

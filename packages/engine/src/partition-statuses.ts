@@ -1,8 +1,9 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
-import { type Project, partitionsOf, type Target, upstreamOf } from "@almanac/project";
+import { type Project, partitionsOf, type Target } from "@almanac/project";
 import { type CheckStatus, listCheckStatuses, listPartitionEntries, type StoreDb } from "@almanac/store";
 import { cachedCodeVersion } from "./cached-code-versions.js";
+import { stalenessUpstream } from "./staleness-upstream.js";
 
 /** What a person asks about one partition: DESIGN §5 `GET /api/assets/:key/partitions`. */
 export interface PartitionStatusEntry {
@@ -35,8 +36,8 @@ export interface StatusQuery {
 /**
  * Every partition of an asset with its status, missing ones included (one entry with key ""
  * for a non-partitioned asset). Staleness per DESIGN §3.6: a materialized partition is stale
- * when its code version differs from the model's current one, or an upstream partition of
- * the same key (any partition, for a non-partitioned upstream) materialized after it.
+ * when its code version differs from the model's current one, or an upstream partition it maps
+ * to (any partition, for a non-partitioned upstream) materialized after it.
  */
 export async function assetPartitionStatuses(
   db: StoreDb,
@@ -49,8 +50,6 @@ export async function assetPartitionStatuses(
     throw new AlmanacError("ALMANAC_UNKNOWN_ASSET", `no model named "${assetKey}" in project ${project.name}`);
   }
   const keys = keysOf(project, assetKey, query);
-  const upstream = upstreamOf(project, assetKey);
-  const partitioned = partitionsOf(project, assetKey) !== undefined;
   const rows = new Map(
     (
       await listPartitionEntries(db, {
@@ -58,11 +57,7 @@ export async function assetPartitionStatuses(
         from: query.from,
         to: query.to,
         codeVersion: cachedCodeVersion({ project, target }, assetKey),
-        // A non-partitioned asset reads every partition of its upstreams: any later one counts.
-        partitionedUpstream: partitioned ? upstream.filter((key) => partitionsOf(project, key) !== undefined) : [],
-        unpartitionedUpstream: partitioned
-          ? upstream.filter((key) => partitionsOf(project, key) === undefined)
-          : upstream,
+        upstream: stalenessUpstream(project, assetKey, keys),
       })
     ).map((row) => [row.partitionKey, row]),
   );

@@ -128,6 +128,7 @@ export { requestRunCancel } from "./sql/request-run-cancel.js";
 export type { SetScheduleEnabledInput } from "./sql/set-schedule-enabled.js";
 export { setScheduleEnabled } from "./sql/set-schedule-enabled.js";
 export { skipBlockedBackfillRuns } from "./sql/skip-blocked-backfill-runs.js";
+export type { MappedUpstreamRange, StalenessUpstream } from "./sql/staleness-upstream.js";
 export type { StartRunInput } from "./sql/start-run.js";
 export { startRun } from "./sql/start-run.js";
 export type { StartStepInput } from "./sql/start-step.js";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PartitionStatus } from "../statuses.js";
 import type { StoreDb } from "../store-db.js";
+import { type StalenessUpstream, upstreamMappedCte } from "./staleness-upstream.js";
 
 export interface ListPartitionEntriesOptions {
   readonly assetKey: string;
@@ -9,10 +10,8 @@ export interface ListPartitionEntriesOptions {
   readonly to?: string;
   /** The model's current code version: a materialized partition built by another is stale. */
   readonly codeVersion: string;
-  /** Direct upstream assets with partitions: the same key materialized later makes it stale. */
-  readonly partitionedUpstream: readonly string[];
-  /** Direct upstream assets without partitions: any later materialization makes it stale. */
-  readonly unpartitionedUpstream: readonly string[];
+  /** The upstream partitions each key reads: one materialized after it makes it stale. */
+  readonly upstream: StalenessUpstream;
 }
 
 /** A stored partition as a status listing shows it. */
@@ -38,6 +37,7 @@ export async function listPartitionEntries(
 ): Promise<PartitionEntryRow[]> {
   const from = options.from ?? null;
   const to = options.to ?? null;
+  const { sameKey = [], unpartitioned = [], mapped = [] } = options.upstream;
   const result = await db.execute<{
     partition_key: string;
     status: PartitionEntryRow["status"];
@@ -51,7 +51,7 @@ export async function listPartitionEntries(
     with upstream_by_key as (
       select u.partition_key, max(u.materialized_at) as materialized_at
       from almanac.asset_partitions u
-      where u.asset_key = any(${sql.param([...options.partitionedUpstream])}::text[])
+      where u.asset_key = any(${sql.param([...sameKey])}::text[])
         and (${from}::text is null or u.partition_key >= ${from})
         and (${to}::text is null or u.partition_key <= ${to})
       group by u.partition_key
@@ -59,16 +59,19 @@ export async function listPartitionEntries(
     upstream_any as (
       select max(u.materialized_at) as materialized_at
       from almanac.asset_partitions u
-      where u.asset_key = any(${sql.param([...options.unpartitionedUpstream])}::text[])
-    )
+      where u.asset_key = any(${sql.param([...unpartitioned])}::text[])
+    ),
+    ${upstreamMappedCte(mapped)}
     select p.partition_key, p.status, p.run_id, p.updated_at, p.materialized_at, p.error_code, p.error_message,
       coalesce(p.status = 'materialized' and (
         p.code_version is distinct from ${options.codeVersion}
         or ubk.materialized_at > p.materialized_at
         or ua.materialized_at > p.materialized_at
+        or um.materialized_at > p.materialized_at
       ), false) as stale
     from almanac.asset_partitions p
     left join upstream_by_key ubk on ubk.partition_key = p.partition_key
+    left join upstream_mapped um on um.down_key = p.partition_key
     cross join upstream_any ua
     where p.asset_key = ${options.assetKey}
       and (${from}::text is null or p.partition_key >= ${from})

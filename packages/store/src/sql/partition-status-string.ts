@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { StoreDb } from "../store-db.js";
+import { type StalenessUpstream, upstreamMappedCte } from "./staleness-upstream.js";
 
 /**
  * One character per partition status in {@link partitionStatusString}'s answer. `stale` is a
@@ -20,10 +21,8 @@ export interface PartitionStatusStringOptions {
   readonly keys: readonly string[];
   /** The model's current code version: a materialized partition stored with another one is stale. */
   readonly codeVersion: string;
-  /** Direct upstream assets partitioned like this one: the same key's materialization counts. */
-  readonly partitionedUpstream?: readonly string[];
-  /** Direct upstream assets without partitions: their one materialization counts for every key. */
-  readonly unpartitionedUpstream?: readonly string[];
+  /** The upstream partitions each key reads: one materialized after it makes it stale. */
+  readonly upstream?: StalenessUpstream;
 }
 
 /**
@@ -34,6 +33,7 @@ export interface PartitionStatusStringOptions {
 export async function partitionStatusString(db: StoreDb, options: PartitionStatusStringOptions): Promise<string> {
   if (options.keys.length === 0) return "";
   const c = partitionStatusChars;
+  const { sameKey = [], unpartitioned = [], mapped = [] } = options.upstream ?? {};
   const result = await db.execute<{ statuses: string | null }>(sql`
     with keys as (
       select k.key, k.ord from unnest(${sql.param([...options.keys])}::text[]) with ordinality as k(key, ord)
@@ -41,15 +41,16 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
     upstream_by_key as (
       select u.partition_key, max(u.materialized_at) as materialized_at
       from almanac.asset_partitions u
-      where u.asset_key = any(${sql.param([...(options.partitionedUpstream ?? [])])}::text[])
+      where u.asset_key = any(${sql.param([...sameKey])}::text[])
         and u.partition_key = any(${sql.param([...options.keys])}::text[])
       group by u.partition_key
     ),
     upstream_any as (
       select max(u.materialized_at) as materialized_at
       from almanac.asset_partitions u
-      where u.asset_key = any(${sql.param([...(options.unpartitionedUpstream ?? [])])}::text[])
-    )
+      where u.asset_key = any(${sql.param([...unpartitioned])}::text[])
+    ),
+    ${upstreamMappedCte(mapped)}
     select string_agg(
       case
         when p.status is null then ${c.missing}
@@ -57,6 +58,7 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
           p.code_version is distinct from ${options.codeVersion}
           or ubk.materialized_at > p.materialized_at
           or ua.materialized_at > p.materialized_at
+          or um.materialized_at > p.materialized_at
         ) then ${c.stale}
         when p.status = 'materialized' then ${c.materialized}
         when p.status = 'failed' then ${c.failed}
@@ -66,6 +68,7 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
     from keys
     left join almanac.asset_partitions p on p.asset_key = ${options.assetKey} and p.partition_key = keys.key
     left join upstream_by_key ubk on ubk.partition_key = keys.key
+    left join upstream_mapped um on um.down_key = keys.key
     cross join upstream_any ua`);
   return result.rows[0]?.statuses ?? "";
 }

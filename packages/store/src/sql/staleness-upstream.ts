@@ -1,0 +1,43 @@
+import { type SQL, sql } from "drizzle-orm";
+
+/**
+ * What a partition's staleness is decided against (DESIGN §3.6), beyond its own code version:
+ * the upstream partitions it reads. The common case — an upstream of the same definition read
+ * key for key — needs no list of pairs; other mappings (another grain, offsets, the asset's own
+ * earlier partitions) name, per downstream key, the range of upstream keys it reads.
+ */
+export interface StalenessUpstream {
+  /** Upstream assets read key for key: the same key's materialization counts. */
+  readonly sameKey?: readonly string[];
+  /** Upstream assets without partitions: their one materialization counts for every key. */
+  readonly unpartitioned?: readonly string[];
+  /** One row per (downstream key, upstream asset): the upstream keys `from..to` it reads. */
+  readonly mapped?: readonly MappedUpstreamRange[];
+}
+
+export interface MappedUpstreamRange {
+  readonly key: string;
+  readonly asset: string;
+  /** Inclusive; keys of one definition sort in time order as text. */
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The CTE `upstream_mapped(down_key, materialized_at)`: per downstream key, the latest
+ * materialization among the upstream ranges it reads. One index range scan per pair.
+ */
+export function upstreamMappedCte(mapped: readonly MappedUpstreamRange[]): SQL {
+  return sql`upstream_mapped as (
+      select m.down_key, max(u.materialized_at) as materialized_at
+      from unnest(
+        ${sql.param(mapped.map((m) => m.key))}::text[],
+        ${sql.param(mapped.map((m) => m.asset))}::text[],
+        ${sql.param(mapped.map((m) => m.from))}::text[],
+        ${sql.param(mapped.map((m) => m.to))}::text[]
+      ) as m(down_key, up_asset, up_from, up_to)
+      join almanac.asset_partitions u
+        on u.asset_key = m.up_asset and u.partition_key between m.up_from and m.up_to
+      group by m.down_key
+    )`;
+}
