@@ -18,6 +18,7 @@ import {
 import { codeVersion } from "./code-version.js";
 import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
+import { missingUpstreamEvents } from "./missing-upstream.js";
 import { runProjectHooks } from "./project-run-hooks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { stepLabel } from "./run-events.js";
@@ -71,14 +72,17 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
   // `dbt retry` does), so on-run-start hooks must be safe to repeat (`create … if not exists`).
   const runStart = await runProjectHooks(ctx, runId, "on-run-start", state.runAssets);
   if (runStart.events.length > 0) await appendRunEvents(db, [...runStart.events]);
+  const pending = run.steps
+    .filter((step) => step.status !== "succeeded")
+    .map((step) => ({ ...step, keys: stepKeys(partitionsOf(ctx.project, step.assetKey), step) }));
+  const missing = await missingUpstreamEvents(db, ctx.project, runId, pending);
+  if (missing.length > 0) await appendRunEvents(db, missing);
 
-  for (const step of run.steps) {
-    // A run picked up again after its worker died resumes after its last committed step.
-    if (step.status === "succeeded") continue;
+  // A run picked up again after its worker died resumes after its last committed step.
+  for (const { keys, ...step } of pending) {
     if (runStart.error !== undefined) {
       // dbt skips every node when on-run-start fails; the partitions say why.
       const stepToRun: StepToRun = { ...step, runId };
-      const keys = stepKeys(partitionsOf(ctx.project, step.assetKey), step);
       const skipped = new AlmanacError(
         runStart.error.code,
         `${stepLabel(stepToRun)}: skipped because ${runStart.error.message}`,
@@ -101,7 +105,6 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     }
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
-    const keys = stepKeys(partitionsOf(ctx.project, step.assetKey), step);
     const result = await runStep(ctx, db, stepToRun, keys, state, started.attempt);
     if (result === "canceled") {
       canceled = true;

@@ -102,6 +102,8 @@ export type { ListScheduleTicksOptions } from "./sql/list-schedule-ticks.js";
 export { listScheduleTicks } from "./sql/list-schedule-ticks.js";
 export type { ListUnfinishedRunsOptions } from "./sql/list-unfinished-runs.js";
 export { listUnfinishedRuns } from "./sql/list-unfinished-runs.js";
+export type { AssetPartitionKey } from "./sql/list-unmaterialized-partitions.js";
+export { listUnmaterializedPartitions } from "./sql/list-unmaterialized-partitions.js";
 export { markPartitionBatchesQueued } from "./sql/mark-partition-batches-queued.js";
 export type { FailedBatch } from "./sql/mark-partitions-failed.js";
 export { markPartitionsFailed } from "./sql/mark-partitions-failed.js";
