@@ -10,6 +10,8 @@ export interface ScheduleSummary {
   readonly partitions: string;
   readonly cron: string;
   readonly timezone: string;
+  /** Partitions before the target each tick runs again. */
+  readonly lookback: number;
   readonly enabled: boolean;
   /** The next cron instant after `now` (whether or not the schedule is on). */
   readonly nextTick: Date;
@@ -37,6 +39,7 @@ export async function scheduleSummaries(
       partitions: schedule.partitions,
       cron: schedule.cron,
       timezone: schedule.timezone,
+      lookback: schedule.lookback,
       enabled: isOn(schedule.name),
       nextTick: nextScheduleTick(schedule, options.now),
       lastTicks: await listScheduleTicks(db, { scheduleName: schedule.name, limit: options.ticks ?? 10 }),

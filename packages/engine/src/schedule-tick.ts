@@ -1,5 +1,5 @@
 import { isAlmanacError } from "@almanac/errors";
-import { lastPartitionKey } from "@almanac/partitions";
+import { lastPartitionKey, type PartitionsDefinition, upstreamKeysOf } from "@almanac/partitions";
 import {
   finishScheduleTick,
   getRun,
@@ -78,7 +78,8 @@ export async function fireScheduleTick(
       return skip(`partition ${partitionKey} is being launched by another process`);
     }
     try {
-      return await launchTick(ctx, db, name, schedule.select, partitionKey, options, skip);
+      const request = { select: schedule.select, ...lookbackRange(partitions, partitionKey, schedule.lookback) };
+      return await launchTick(ctx, db, name, request, partitionKey, options, skip);
     } finally {
       await launch
         .query("select pg_advisory_unlock(hashtextextended($1, 0))", [launchLockKey(name, partitionKey)])
@@ -89,6 +90,22 @@ export async function fireScheduleTick(
   } finally {
     launch.release(broken);
   }
+}
+
+/**
+ * The keys a tick runs: its target and the `lookback` partitions before it (clipped at the
+ * definition's start), as a self-mapping `{start_offset: -lookback, end_offset: 0}` reads them.
+ */
+function lookbackRange(
+  partitions: PartitionsDefinition,
+  target: string,
+  lookback: number,
+): { from: string; to: string } {
+  const range = upstreamKeysOf(partitions, { from: target, to: target }, partitions, {
+    startOffset: -lookback,
+    endOffset: 0,
+  });
+  return range ?? { from: target, to: target };
 }
 
 function launchLockKey(schedule: string, partitionKey: string): string {
@@ -108,7 +125,7 @@ async function launchTick(
   ctx: EngineContext,
   db: StoreDb,
   name: string,
-  select: string,
+  request: { select: string; from: string; to: string },
   partitionKey: string,
   options: FireTickOptions,
   skip: (message: string, runId?: string | null) => Promise<TickOutcome>,
@@ -130,7 +147,7 @@ async function launchTick(
   const tickId = claim.tick.id;
   let submitted: Awaited<ReturnType<typeof requestRun>>;
   try {
-    submitted = await requestRun(ctx, { select, partition: partitionKey }, { now: tickTime, trigger: "schedule" });
+    submitted = await requestRun(ctx, request, { now: tickTime, trigger: "schedule" });
   } catch (error) {
     // Free the claim whatever happened, so a later firing can try again.
     const message = isAlmanacError(error) ? `${error.code}: ${error.message}` : String(error);

@@ -5,14 +5,20 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  assetPartitionGrid,
+  assetPartitionStatuses,
   executeBackfill,
+  executeRun,
+  fireScheduleTick,
   materializeSelection,
   planBackfill,
   planRequest,
   requestBackfill,
+  requestRun,
   resolveRunRequest,
 } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
+import { storeDb } from "@almanac/store";
 import { symmetricDifference } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
@@ -207,6 +213,95 @@ describe("partitions across definitions", () => {
     assert.deepEqual(await symmetricDifference(f.pool, "select * from public.cumulative", expected), []);
   });
 
+  test("staleness follows the mappings: the rolling days and the month that read a re-run day, the total after a re-run day", async () => {
+    const grid = async (asset: string, from: string, to: string) =>
+      (await assetPartitionGrid(f.ctx, asset, { from, to, now })).statuses;
+    const run = async (select: string, partition: string) =>
+      assert.equal((await materializeSelection(f.ctx, { select, partition }, { now })).status, "succeeded");
+    await run("events_monthly", "2024-03-01");
+    assert.equal(await grid("events_monthly", "2024-03-01", "2024-03-01"), "m");
+    assert.equal(await grid("rolling_7d", "2024-03-05", "2024-03-13"), "--mmmmmmm");
+    assert.equal(await grid("cumulative", "2024-03-04", "2024-03-12"), "mmmmmmmmm");
+
+    await run("events_daily", "2024-03-05");
+    // 03-07..03-11 read 03-05 among their seven days; 03-12 starts at 03-06.
+    assert.equal(await grid("rolling_7d", "2024-03-05", "2024-03-13"), "--sssssmm");
+    assert.equal(await grid("events_monthly", "2024-03-01", "2024-03-01"), "s");
+    // The running total reads the same day of events_daily (staleness is not transitive: 03-06
+    // reads the stored 03-05, which did not change), and its own day before.
+    assert.equal(await grid("cumulative", "2024-03-04", "2024-03-12"), "msmmmmmmm");
+    await run("cumulative", "2024-03-10");
+    assert.equal(await grid("cumulative", "2024-03-09", "2024-03-12"), "mmsm");
+
+    // The listing decides staleness as the grid does.
+    const entries = await assetPartitionStatuses(storeDb(f.pool), f.ctx.project, f.ctx.target, "rolling_7d", {
+      from: "2024-03-10",
+      to: "2024-03-12",
+      now,
+    });
+    assert.deepEqual(
+      entries.map((e) => `${e.key} ${e.stale}`),
+      ["2024-03-10 true", "2024-03-11 true", "2024-03-12 false"],
+    );
+  });
+
+  test("a partition whose upstream was never materialized runs, with a warning naming what it lacks", async () => {
+    const result = await materializeSelection(f.ctx, { select: "rolling_7d", partition: "2024-04-02" }, { now });
+    assert.equal(result.status, "succeeded");
+    const events = await f.query<{ message: string; data: unknown }>(
+      "select message, data from almanac.run_events where run_id = $1 and level = 'warn'",
+      [result.runId],
+    );
+    assert.deepEqual(events, [
+      {
+        message:
+          "rolling_7d [2024-04-02]: upstream partitions never materialized, reading what is there: events_daily [2024-04-01..2024-04-02]",
+        data: { missingUpstream: { events_daily: ["2024-04-01", "2024-04-02"] } },
+      },
+    ]);
+    // Built with the upstream in the same run, nothing is missing.
+    const both = await materializeSelection(f.ctx, { select: "+rolling_7d", partition: "2024-04-02" }, { now });
+    const warned = await f.query("select 1 from almanac.run_events where run_id = $1 and level = 'warn'", [both.runId]);
+    assert.deepEqual(warned, []);
+  });
+
+  test("a schedule with lookback runs its target and the days before it in one run, joining a run that holds them", async () => {
+    const enqueued: string[] = [];
+    const enqueue = async (run: { runId: string }) => {
+      enqueued.push(run.runId);
+    };
+    const steps = async (runId: string) =>
+      (
+        await f.query<{ label: string }>(
+          "select asset_key || ' ' || partition_from as label from almanac.run_steps where run_id = $1 order by idx",
+          [runId],
+        )
+      ).map((row) => row.label);
+    // 06:00 in New York on 03-15: the target is 03-14, and lookback 2 adds 03-12 and 03-13.
+    const { tick } = await fireScheduleTick(f.ctx, "late", { tickTime: new Date("2024-03-15T10:00:00Z"), enqueue });
+    assert.equal(tick.partitionKey, "2024-03-14");
+    assert.ok(tick.runId);
+    assert.deepEqual(await steps(tick.runId), [
+      "events_daily 2024-03-12",
+      "events_daily 2024-03-13",
+      "events_daily 2024-03-14",
+    ]);
+    assert.equal((await executeRun(f.ctx, tick.runId)).status, "succeeded");
+    // Clipped at the definition's start: the first day has no days before it.
+    const first = await fireScheduleTick(f.ctx, "late", { tickTime: new Date("2024-03-02T11:00:00Z"), enqueue });
+    assert.deepEqual(await steps(first.tick.runId ?? ""), ["events_daily 2024-03-01"]);
+    // A run already holding the three days queued is joined, not doubled.
+    const queued = await requestRun(
+      f.ctx,
+      { select: "events_daily", from: "2024-03-20", to: "2024-03-22" },
+      { now, trigger: "api" },
+    );
+    const joined = await fireScheduleTick(f.ctx, "late", { tickTime: new Date("2024-03-23T10:00:00Z"), enqueue });
+    assert.equal(joined.tick.runId, queued.runId);
+    assert.match(joined.tick.message ?? "", /^joined run/);
+    assert.equal((await executeRun(f.ctx, queued.runId)).status, "succeeded");
+  });
+
   test("a selection ending in two definitions is refused, naming them, unless the request names one", () => {
     assert.throws(
       () => planRequest(f.ctx.project, { select: "events_monthly rolling_7d", partition: "2024-03-01" }, now),
@@ -251,6 +346,12 @@ describe("partition mappings refused at load", () => {
       "  - { select: events_daily, partitions: daily }\n",
       "",
       /^almanac\.yml: assets\[2\]\.deps\.events_daily: "events_daily" is not partitioned/,
+    ],
+    [
+      "a negative lookback",
+      "lookback: 2 }",
+      "lookback: -1 }",
+      /^almanac\.yml: schedules\[0\]\.lookback must be 0 or more, got -1/,
     ],
   ];
   for (const [name, from, to, message] of cases) {

@@ -224,7 +224,7 @@ function parseSchedules(
   return listAt(file, "schedules", value).map((entry, index) => {
     const at = ["schedules", index];
     if (!isMapping(entry)) throw file.error(at, `schedules[${index}] must be a mapping with name, select, cron…`);
-    rejectUnknownKeys(file, at, entry, ["name", "select", "partitions", "cron", "timezone"]);
+    rejectUnknownKeys(file, at, entry, ["name", "select", "partitions", "cron", "timezone", "lookback"]);
     const name = requiredString(file, [...at, "name"], entry.name);
     // The name is a URL path segment (/api/schedules/:name) and a BullMQ scheduler id.
     if (!schedulePattern.test(name)) {
@@ -254,12 +254,17 @@ function parseSchedules(
         `schedules[${index}].cron "${cron}" is not a valid cron expression: ${problem}`,
       );
     }
+    const lookback = integerAt(file, [...at, "lookback"], entry.lookback) ?? 0;
+    if (lookback < 0) {
+      throw file.error([...at, "lookback"], `schedules[${index}].lookback must be 0 or more, got ${lookback}`);
+    }
     return {
       name,
       select: requiredString(file, [...at, "select"], entry.select),
       partitions: partitionsName,
       cron,
       timezone,
+      lookback,
     };
   });
 }

@@ -115,6 +115,8 @@ export interface ScheduleConfig {
   cron: string;
   /** IANA zone the cron is read in. Default: the partitions definition's zone. */
   timezone: string;
+  /** Partitions before the target that each tick runs again, for late data. Default 0. */
+  lookback: number;
 }
 
 /** dbt's `target`: where models are written. */

@@ -34,6 +34,7 @@ const Schedule = Type.Object({
   partitions: Type.String({ description: "The partitions definition whose last complete partition a tick targets" }),
   cron: Type.String(),
   timezone: Type.String(),
+  lookback: Type.Integer({ minimum: 0, description: "Partitions before the target each tick runs again" }),
   enabled: Type.Boolean(),
   nextTick: Type.String({ format: "date-time" }),
   lastTicks: Type.Array(Tick, { description: "Latest ticks, latest scheduled instant first" }),
