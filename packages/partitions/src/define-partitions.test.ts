@@ -99,9 +99,9 @@ describe("definePartitions: rejected configs", () => {
     { name: "empty name", config: { ...base, name: "" }, field: "name", message: /name must be a non-empty string/ },
     {
       name: "unknown type",
-      config: { ...base, type: "yearly" },
+      config: { ...base, type: "quarterly" },
       field: "type",
-      message: /^partitions definition "daily": unknown type "yearly" \(expected hourly, daily, weekly or monthly\)$/,
+      message: /^partitions definition "daily": unknown type "quarterly" \(expected hourly, daily, weekly, monthly or yearly\)$/,
     },
     {
       name: "bad timezone",

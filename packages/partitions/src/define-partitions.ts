@@ -23,7 +23,13 @@ import {
 import { zoneClock } from "./zone-clock.js";
 
 /** The granularities `definePartitions` accepts. */
-export const PARTITION_GRANULARITIES: readonly PartitionGranularity[] = ["hourly", "daily", "weekly", "monthly"];
+export const PARTITION_GRANULARITIES: readonly PartitionGranularity[] = [
+  "hourly",
+  "daily",
+  "weekly",
+  "monthly",
+  "yearly",
+];
 
 /** Key format used when a definition names none: `yyyy-MM-dd-HH:mm` for hourly, `yyyy-MM-dd` otherwise (as Dagster). */
 export function defaultKeyFormat(type: PartitionGranularity): string {
@@ -74,6 +80,9 @@ function misalignment(type: PartitionGranularity, wall: number, pattern: string)
     case "monthly":
       if (midnight && f.day === 1) return undefined;
       return `is not the 1st of a month at midnight, where monthly windows start (use ${formatWallDate(daysFromCivil(f.year, f.month, 1) * DAY_MS)})`;
+    case "yearly":
+      if (midnight && f.day === 1 && f.month === 1) return undefined;
+      return `is not January 1st at midnight, where yearly windows start (use ${formatWallDate(daysFromCivil(f.year, 1, 1) * DAY_MS)})`;
   }
 }
 
@@ -82,8 +91,8 @@ function missingUnits(type: PartitionGranularity, pattern: string): string | und
   const unquoted = pattern.replace(/'[^']*'/g, "");
   const needed: [string, RegExp][] = [
     ["year", /y/],
-    ["month", /[ML]/],
-    ...(type === "monthly" ? [] : ([["day", /d/]] as [string, RegExp][])),
+    ...(type === "yearly" ? [] : ([["month", /[ML]/]] as [string, RegExp][])),
+    ...(type === "monthly" || type === "yearly" ? [] : ([["day", /d/]] as [string, RegExp][])),
     ...(type === "hourly" ? ([["hour", /[Hh]/]] as [string, RegExp][]) : []),
   ];
   const missing = needed.filter(([, token]) => !token.test(unquoted)).map(([unit]) => unit);
@@ -97,7 +106,7 @@ function missingUnits(type: PartitionGranularity, pattern: string): string | und
  * `yyyy-MM-dd`. `start` and `end` are read in the definition's zone as `yyyy-MM-dd`, an ISO
  * local date-time (`2024-01-01T06:00`) or a key; `start` must be a window start: on the hour
  * (hourly), midnight (daily), a Sunday at midnight (weekly, as Dagster's default), the 1st at
- * midnight (monthly). `end` is exclusive: the last window is the last one starting before it.
+ * midnight (monthly), January 1st at midnight (yearly: dbt microbatch's `batch_size='year'`). `end` is exclusive: the last window is the last one starting before it.
  * @throws AlmanacError ALMANAC_BAD_PARTITIONS_DEFINITION naming the field at fault
  */
 export function definePartitions(config: PartitionsDefinitionConfig): PartitionsDefinition {
@@ -110,7 +119,7 @@ export function definePartitions(config: PartitionsDefinitionConfig): Partitions
     throw badDefinition(
       name,
       "type",
-      `unknown type ${JSON.stringify(type)} (expected hourly, daily, weekly or monthly)`,
+      `unknown type ${JSON.stringify(type)} (expected hourly, daily, weekly, monthly or yearly)`,
       type,
     );
   }

@@ -26,6 +26,7 @@ const ALIGNMENT_RULES = {
   daily: "daily windows start at midnight",
   weekly: "weekly windows start on Sunday at midnight",
   monthly: "monthly windows start on the 1st at midnight",
+  yearly: "yearly windows start on January 1st at midnight",
 } as const;
 
 /** Start instant of the window a parsed key names, or why it names none. */

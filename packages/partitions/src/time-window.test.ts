@@ -190,6 +190,16 @@ describe("windowForKey: window lengths and offsets, DST included", () => {
       endIso: "2024-02-04T00:00:00.000Z",
     },
     {
+      name: "a leap year in UTC (dbt microbatch's batch_size year)",
+      type: "yearly",
+      timezone: "UTC",
+      start: "2023-01-01",
+      key: "2024-01-01",
+      hours: 366 * 24,
+      startIso: "2024-01-01T00:00:00.000Z",
+      endIso: "2025-01-01T00:00:00.000Z",
+    },
+    {
       name: "hourly in Kolkata (+05:30)",
       type: "hourly",
       timezone: "Asia/Kolkata",
@@ -211,4 +221,17 @@ describe("windowForKey: window lengths and offsets, DST included", () => {
       assert.equal(window.start.zoneName, c.timezone);
     });
   }
+});
+
+describe("yearly windows", () => {
+  const def = definePartitions({ name: "yearly", type: "yearly", start: "2020-01-01", timezone: "UTC" });
+  it("a key inside a year is refused, naming the year's start", () => {
+    assert.throws(() => windowForKey(def, "2024-03-01"), /yearly windows start on January 1st at midnight.*2024-01-01/);
+  });
+  it("a start that is not January 1st is refused", () => {
+    assert.throws(
+      () => definePartitions({ name: "y", type: "yearly", start: "2020-02-01" }),
+      /is not January 1st at midnight, where yearly windows start \(use 2020-01-01\)/,
+    );
+  });
 });

@@ -49,17 +49,19 @@ function calendarGrid(def: PartitionsDefinition, clock: ZoneClock, format: KeyFo
   const startDate = civilFromDays(startDay);
   const startMonth = monthNumber(startDate.year, startDate.month);
   const daysPerWindow = def.type === "weekly" ? 7 : 1;
+  // Months and years are both counted in months: a year is a window of twelve.
+  const monthsPerWindow = def.type === "yearly" ? 12 : def.type === "monthly" ? 1 : 0;
 
   // The nominal wall value of a window start: local midnight of its first day.
   const wallOf =
-    def.type === "monthly"
-      ? (index: number): number => wallOfMonthNumber(startMonth + index)
+    monthsPerWindow > 0
+      ? (index: number): number => wallOfMonthNumber(startMonth + index * monthsPerWindow)
       : (index: number): number => (startDay + index * daysPerWindow) * DAY_MS;
 
   const indexOfWall = (wall: number): number => {
-    if (def.type === "monthly") {
+    if (monthsPerWindow > 0) {
       const { year, month } = civilFromDays(wallDay(wall));
-      return monthNumber(year, month) - startMonth;
+      return Math.floor((monthNumber(year, month) - startMonth) / monthsPerWindow);
     }
     return Math.floor((wallDay(wall) - startDay) / daysPerWindow);
   };

@@ -1,7 +1,7 @@
 import type { DateTime } from "luxon";
 
 /** How wide one partition's window is. */
-export type PartitionGranularity = "hourly" | "daily" | "weekly" | "monthly";
+export type PartitionGranularity = "hourly" | "daily" | "weekly" | "monthly" | "yearly";
 
 /** A partitions definition as written in almanac.yml (already parsed from YAML). */
 export interface PartitionsDefinitionConfig {

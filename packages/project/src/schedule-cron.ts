@@ -12,6 +12,7 @@ const cadenceCron: Readonly<Record<PartitionGranularity, string>> = {
   // Weekly windows start on Sunday (partitions package), so the tick does too.
   weekly: "0 0 * * 0",
   monthly: "0 0 1 * *",
+  yearly: "0 0 1 1 *",
 };
 
 /** The default cron of a schedule over partitions of this granularity, e.g. `0 0 * * *` for daily. */
