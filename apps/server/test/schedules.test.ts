@@ -33,6 +33,7 @@ describe("schedules API", () => {
           partitions: "daily",
           cron: "0 3 * * *",
           timezone: "UTC",
+          lookback: 0,
           enabled: true,
           nextTick: "2024-01-11T03:00:00.000Z",
           lastTicks: [],

@@ -38,8 +38,10 @@ export function modelRequest(
     sql,
     materialized: "incremental",
     // Unset: the warehouse picks window_overwrite for a window with a time column, else
-    // delete+insert with a unique key, else append (with a warning when partitioned).
-    strategy: config.incremental_strategy,
+    // delete+insert with a unique key, else append (with a warning when partitioned). A
+    // microbatch batch is exactly a window overwrite on event_time (dbt-postgres deletes the
+    // batch's rows and inserts them again).
+    strategy: config.incremental_strategy === "microbatch" ? "window_overwrite" : config.incremental_strategy,
     uniqueKey,
     window,
     timeColumn,

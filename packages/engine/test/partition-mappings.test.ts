@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import {
   assetPartitionGrid,
   assetPartitionStatuses,
+  compileModel,
   executeBackfill,
   executeRun,
   fireScheduleTick,
@@ -213,9 +214,10 @@ describe("partitions across definitions", () => {
     assert.deepEqual(await symmetricDifference(f.pool, "select * from public.cumulative", expected), []);
   });
 
+  const grid = async (asset: string, from: string, to: string) =>
+    (await assetPartitionGrid(f.ctx, asset, { from, to, now })).statuses;
+
   test("staleness follows the mappings: the rolling days and the month that read a re-run day, the total after a re-run day", async () => {
-    const grid = async (asset: string, from: string, to: string) =>
-      (await assetPartitionGrid(f.ctx, asset, { from, to, now })).statuses;
     const run = async (select: string, partition: string) =>
       assert.equal((await materializeSelection(f.ctx, { select, partition }, { now })).status, "succeeded");
     await run("events_monthly", "2024-03-01");
@@ -302,6 +304,44 @@ describe("partitions across definitions", () => {
     assert.equal((await executeRun(f.ctx, queued.runId)).status, "succeeded");
   });
 
+  test("a dbt microbatch model is partitioned by its batches, reads its inputs filtered to each batch, and equals SQL", async () => {
+    const def = f.ctx.project.partitions.get("microbatch_day_2024-03-01");
+    assert.deepEqual(
+      [def?.type, def?.timezone, f.ctx.project.models.get("events_batched")?.config.partitions],
+      ["daily", "UTC", "microbatch_day_2024-03-01"],
+    );
+    const sql = compileModel(f.ctx.project, "batched_daily", {
+      target: f.ctx.target,
+      partition: "2024-03-02",
+      now,
+    });
+    assert.match(
+      sql,
+      /from \(select \* from "public"\."events_batched" where occurred_at >= '2024-03-02 00:00:00\+00:00' and occurred_at < '2024-03-03 00:00:00\+00:00'\) _dbt_et_filter_subq_events_batched/,
+    );
+    const result = await materializeSelection(
+      f.ctx,
+      { select: "+batched_daily", from: "2024-03-01", to: "2024-03-05" },
+      { now },
+    );
+    assert.equal(result.status, "succeeded");
+    assert.equal(result.steps.length, 10);
+    const utc = "occurred_at >= '2024-03-01T00:00:00Z' and occurred_at < '2024-03-06T00:00:00Z'";
+    const rows = `select occurred_at, amount, to_char(occurred_at at time zone 'UTC', 'YYYYMMDD') as batch_id
+      from raw.events where ${utc}`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.events_batched", rows), []);
+    const days = `select date_trunc('day', occurred_at at time zone 'UTC') at time zone 'UTC' as day_start,
+        count(*)::bigint as events, sum(amount) as amount from raw.events where ${utc} group by 1`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.batched_daily", days), []);
+    // Every batch's status is recorded (dbt keeps none); re-running one batch rewrites only it.
+    assert.equal(await grid("events_batched", "2024-03-01", "2024-03-07"), "mmmmm--");
+    assert.equal(
+      (await materializeSelection(f.ctx, { select: "events_batched", partition: "2024-03-03" }, { now })).status,
+      "succeeded",
+    );
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.events_batched", rows), []);
+  });
+
   test("a selection ending in two definitions is refused, naming them, unless the request names one", () => {
     assert.throws(
       () => planRequest(f.ctx.project, { select: "events_monthly rolling_7d", partition: "2024-03-01" }, now),
@@ -327,8 +367,8 @@ describe("partitions across definitions", () => {
   });
 });
 
-describe("partition mappings refused at load", () => {
-  const cases: [string, string, string, RegExp][] = [
+describe("partition mappings, lookback and microbatch config refused at load", () => {
+  const cases: [name: string, from: string, to: string, message: RegExp, file?: string][] = [
     [
       "a mapping on a model the asset does not read",
       "      events_daily: { start_offset: -6, end_offset: 0 }",
@@ -353,18 +393,42 @@ describe("partition mappings refused at load", () => {
       "lookback: -1 }",
       /^almanac\.yml: schedules\[0\]\.lookback must be 0 or more, got -1/,
     ],
+    [
+      "a microbatch model without event_time",
+      "event_time='day_start', ",
+      "",
+      /^models\/batched_daily\.sql:1: microbatch model "batched_daily" needs event_time/,
+      "models/batched_daily.sql",
+    ],
+    [
+      "a microbatch model without begin",
+      "begin='2024-03-01', ",
+      "",
+      /^models\/batched_daily\.sql:1: microbatch model "batched_daily" needs begin/,
+      "models/batched_daily.sql",
+    ],
+    [
+      "an unknown batch_size",
+      "batch_size='day'",
+      "batch_size='week'",
+      /^models\/batched_daily\.sql:1: microbatch model "batched_daily" batch_size "week" is not one of hour, day, month, year/,
+      "models/batched_daily.sql",
+    ],
   ];
-  for (const [name, from, to, message] of cases) {
+  for (const [name, from, to, message, edited = "almanac.yml"] of cases) {
     test(name, async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "almanac-grains-"));
       try {
         await cp(projectDir, dir, { recursive: true });
-        const file = path.join(dir, "almanac.yml");
+        const file = path.join(dir, edited);
         const text = await readFile(file, "utf8");
-        assert.ok(text.includes(from), `almanac.yml holds ${JSON.stringify(from)}`);
+        assert.ok(text.includes(from), `${edited} holds ${JSON.stringify(from)}`);
         await writeFile(file, text.replace(from, to));
         await assert.rejects(loadProject(dir), (error: Error & { code?: string; details?: { line?: number } }) => {
-          assert.equal(error.code, "ALMANAC_BAD_PROJECT_CONFIG");
+          assert.equal(
+            error.code,
+            edited === "almanac.yml" ? "ALMANAC_BAD_PROJECT_CONFIG" : "ALMANAC_BAD_MODEL_CONFIG",
+          );
           assert.match(error.message, message);
           assert.equal(typeof error.details?.line, "number");
           return true;

@@ -56,7 +56,7 @@ schedules:
     ],
     [
       "an unknown type",
-      "partitions:\n  daily: {type: yearly, start: 2024-01-01}",
+      "partitions:\n  daily: {type: quarterly, start: 2024-01-01}",
       "almanac.yml: partitions.daily: unknown type",
       2,
     ],

@@ -12,6 +12,7 @@ import { didYouMean } from "./did-you-mean.js";
 import { genericTestsOf, refTarget } from "./generic-tests.js";
 import { resolveHooks } from "./hooks.js";
 import { loadUnitSnapshots } from "./load-snapshots.js";
+import { applyMicrobatch } from "./microbatch.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import { addPropertiesFile, emptyCatalog, type PropertiesCatalog } from "./model-properties.js";
 import { lineOfCall, lineOfQuoted, parseModel } from "./parse-model.js";
@@ -191,9 +192,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     ],
   };
   const rules = applyAssetRules(provisional, almanac, almanacFile);
+  // After the rules: an asset rule's definition wins over the one microbatch config implies.
+  const microbatch = applyMicrobatch(rules.models, almanac.partitions);
   const project: Project = {
     ...provisional,
-    models: rules.models,
+    models: microbatch.models,
+    partitions: microbatch.partitions,
     backfillPolicies: rules.backfillPolicies,
     partitionMappings: rules.partitionMappings,
   };

@@ -67,7 +67,7 @@ describe("resolveModelConfig", () => {
     [
       "unknown strategy",
       { incremental_strategy: "upsert" },
-      'models/a.sql: config incremental_strategy="upsert" is not one of append, delete+insert, merge, window_overwrite',
+      'models/a.sql: config incremental_strategy="upsert" is not one of append, delete+insert, merge, window_overwrite, microbatch',
     ],
     [
       "on_schema_change",

@@ -8,7 +8,13 @@ export type ConfigLayer = Readonly<Record<string, unknown>>;
 
 // `snapshot` is taken too but not offered: only `{% snapshot %}` blocks are snapshots (load refuses it on a model).
 const materializations: readonly Materialization[] = ["view", "table", "incremental", "ephemeral"];
-const incrementalStrategies: readonly IncrementalStrategy[] = ["append", "delete+insert", "merge", "window_overwrite"];
+const incrementalStrategies: readonly IncrementalStrategy[] = [
+  "append",
+  "delete+insert",
+  "merge",
+  "window_overwrite",
+  "microbatch",
+];
 const schemaChangePolicies: readonly OnSchemaChange[] = ["ignore", "fail", "append_new_columns", "sync_all_columns"];
 
 // dbt merges some keys instead of letting the nearer level replace them: lists are appended

@@ -76,7 +76,18 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
         );
       }
       const quoting = quotingOf(file, [...at, "quoting"], table.quoting, sourceQuoting);
-      catalog.sources.set(key, { sourceName, tableName, schema, identifier, quoting, file: file.path });
+      const eventTime =
+        configEventTime(file, [...at, "config"], table.config) ??
+        configEventTime(file, ["sources", i, "config"], source.config);
+      catalog.sources.set(key, {
+        sourceName,
+        tableName,
+        schema,
+        identifier,
+        quoting,
+        file: file.path,
+        ...(eventTime === undefined ? {} : { eventTime }),
+      });
     });
   });
 }
@@ -119,6 +130,13 @@ function columnsOf(file: YamlFile, kind: string, index: number, value: unknown):
     if (!isMapping(column)) throw file.error(at, `${kind}[${index}].columns[${k}] must be a mapping with name`);
     return { ...column, name: requiredString(file, [...at, "name"], column.name) };
   });
+}
+
+/** `config: {event_time: col}` of a source or source table (dbt 1.9), if set. */
+function configEventTime(file: YamlFile, at: YamlPath, config: unknown): string | undefined {
+  if (config === undefined || config === null) return undefined;
+  if (!isMapping(config)) throw file.error(at, "config must be a mapping like {event_time: loaded_at}");
+  return optionalString(file, [...at, "event_time"], config.event_time);
 }
 
 /** dbt's `quoting: {schema: false, identifier: false}`; unset keys keep `inherited`. `database` is ignored. */

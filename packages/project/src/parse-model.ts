@@ -1,4 +1,5 @@
 import { lookupEnvVar, lookupVar, parseWindowVars, targetValue } from "./dbt-context.js";
+import { noBatch } from "./microbatch-window.js";
 import { type ConfigLayer, mergeConfig } from "./model-config.js";
 import { RelationValue, relationFor, type SchemaNamer } from "./relation.js";
 import type {
@@ -57,7 +58,12 @@ class ParseScope implements RenderScope {
 
   constructor(input: ParseInput, isIncremental: boolean, parsed: ParseRecord, nameSchema: SchemaNamer | undefined) {
     this.#input = input;
-    this.model = Object.freeze({ name: input.name, config: input.baseConfig, original_file_path: input.file });
+    this.model = Object.freeze({
+      name: input.name,
+      config: input.baseConfig,
+      original_file_path: input.file,
+      batch: noBatch,
+    });
     this.#parsed = parsed;
     this.file = input.file;
     this.isIncremental = isIncremental;

@@ -2,6 +2,8 @@ import { AlmanacError } from "@almanac/errors";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
+import { isMicrobatch } from "./microbatch.js";
+import { BatchFilteredRelation, batchOf, type MicrobatchBatch, noBatch } from "./microbatch-window.js";
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { EphemeralRelation, RelationValue, relationFor, type SchemaNamer, unknownAsset } from "./relation.js";
@@ -78,6 +80,8 @@ export class ModelRenderScope implements RenderScope {
   readonly #model: Model;
   readonly #ctx: RenderContext;
   readonly #nameSchema: SchemaNamer | undefined;
+  /** Set when a microbatch model renders one batch: refs and sources with event_time are filtered to it. */
+  readonly #batch: MicrobatchBatch | undefined;
 
   constructor(
     project: Project,
@@ -89,7 +93,15 @@ export class ModelRenderScope implements RenderScope {
   ) {
     this.#project = project;
     this.#nameSchema = nameSchema;
-    this.model = Object.freeze({ name: model.name, config: model.config, original_file_path: model.path });
+    this.#batch = isMicrobatch(model)
+      ? batchOf(ctx.vars, project.partitions.get(model.config.partitions ?? "")?.type === "hourly")
+      : undefined;
+    this.model = Object.freeze({
+      name: model.name,
+      config: model.config,
+      original_file_path: model.path,
+      batch: this.#batch ?? noBatch,
+    });
     this.#model = model;
     this.#ctx = ctx;
     this.file = file;
@@ -116,10 +128,12 @@ export class ModelRenderScope implements RenderScope {
         ref: name,
       });
     }
-    return relationValue(
-      relationFor(this.#ctx.target, resource.name, resource.config, this.#nameSchema),
-      this.#ctx.target.database,
-    );
+    const relation = relationFor(this.#ctx.target, resource.name, resource.config, this.#nameSchema);
+    const eventTime = resource.config.event_time;
+    if (this.#batch && typeof eventTime === "string") {
+      return new BatchFilteredRelation({ ...relation, database: this.#ctx.target.database }, eventTime, this.#batch);
+    }
+    return relationValue(relation, this.#ctx.target.database);
   }
 
   source(sourceName: string, tableName: string): RelationValue {
@@ -132,6 +146,9 @@ export class ModelRenderScope implements RenderScope {
         `source("${sourceName}", "${tableName}") is not defined in any sources: block${hint}`,
         { source: sourceName, table: tableName },
       );
+    }
+    if (this.#batch && table.eventTime !== undefined) {
+      return new BatchFilteredRelation(table, table.eventTime, this.#batch);
     }
     return new RelationValue(table.schema, table.identifier, undefined, table.quoting);
   }

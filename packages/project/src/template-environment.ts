@@ -31,6 +31,8 @@ export interface ModelValue {
   readonly name: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly original_file_path: string;
+  /** dbt's `model.batch` (`id`, `event_time_start`, `event_time_end`) while a microbatch model renders a batch. */
+  readonly batch?: { readonly id: string; readonly event_time_start: string; readonly event_time_end: string };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { WarehouseQuery } from "./query-table.js";
 
 /** `snapshot` is set by `{% snapshot %}` blocks in snapshot-paths, never by a model's config. */
 export type Materialization = "view" | "table" | "incremental" | "ephemeral" | "snapshot";
-export type IncrementalStrategy = "append" | "delete+insert" | "merge" | "window_overwrite";
+export type IncrementalStrategy = "append" | "delete+insert" | "merge" | "window_overwrite" | "microbatch";
 export type OnSchemaChange = "ignore" | "fail" | "append_new_columns" | "sync_all_columns";
 
 /** A model's resolved config: dbt_project.yml folder config < properties yml < `config()` in SQL. */
@@ -90,6 +90,8 @@ export interface SourceTable {
   readonly identifier: string;
   /** dbt's `quoting:` (source level, overridden per table); both default to true (quoted). */
   readonly quoting?: RelationQuoting;
+  /** dbt's `config: {event_time: …}` (table, else source): microbatch models read it filtered. */
+  readonly eventTime?: string;
 }
 
 /** Which parts of a relation are double-quoted when rendered. */

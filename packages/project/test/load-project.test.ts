@@ -115,7 +115,7 @@ describe("loadProject (taxi fixture)", () => {
 
   it("reads schedules; the timezone defaults to the partitions'", () => {
     assert.deepEqual(project.schedules, [
-      { name: "nightly", select: "tag:daily", partitions: "daily", cron: "0 3 * * *", timezone: "UTC" },
+      { name: "nightly", select: "tag:daily", partitions: "daily", cron: "0 3 * * *", timezone: "UTC", lookback: 0 },
     ]);
   });
 });
