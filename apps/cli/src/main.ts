@@ -77,6 +77,8 @@ program
   .option("--from <key>", "first partition key of an inclusive range")
   .option("--to <key>", "last partition key of an inclusive range")
   .option("--partitions <name>", "the partitions definition the keys belong to, when the selection ends in several")
+  .option("--event-time-start <time>", "as dbt: the partitions holding this time or later (UTC unless offset given)")
+  .option("--event-time-end <time>", "as dbt: up to this time, exclusive")
   .addOption(
     new Option("--policy <policy>", "override almanac.yml's backfill policy").choices(["single_run", "multi_run"]),
   )

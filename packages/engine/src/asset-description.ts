@@ -1,6 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { countPartitions, lastPartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
+import { type DependencyMapping, dependencyMappings } from "./asset-dependencies.js";
 
 /** What an asset is, apart from its partitions' statuses: the part `GET /api/assets` and the assets page share. */
 export interface AssetDescription {
@@ -12,6 +13,8 @@ export interface AssetDescription {
   readonly partitionsDef: string | null;
   /** Models it reads (direct `ref`s). */
   readonly deps: readonly string[];
+  /** How its partitions read each partitioned dependency (empty when it is not partitioned). */
+  readonly mappings: readonly DependencyMapping[];
   readonly tags: readonly string[];
   /** Every partition up to the last one at `now` (1 for a non-partitioned asset). */
   readonly expectedPartitions: number;
@@ -43,6 +46,7 @@ export function describeAssets(project: Project, now: Date, only?: string): Asse
       partitioned: partitions !== undefined,
       partitionsDef: partitions?.name ?? null,
       deps: upstreamOf(project, key),
+      mappings: dependencyMappings(project, key),
       tags: model?.config.tags ?? [],
       expectedPartitions,
     };

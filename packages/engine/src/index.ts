@@ -1,3 +1,5 @@
+export type { DependencyMapping } from "./asset-dependencies.js";
+export { dependencyMappings, upstreamPartitionsOf } from "./asset-dependencies.js";
 export type { AssetHealth } from "./asset-health.js";
 export { assetHealth } from "./asset-health.js";
 export type { AssetPartitionGrid, GridQuery } from "./asset-partition-grid.js";

@@ -1,5 +1,10 @@
 import { AlmanacError } from "@almanac/errors";
-import { type PartitionsDefinition, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
+import {
+  keysForEventTime,
+  type PartitionsDefinition,
+  partitionKeysInRange,
+  validatePartitionKey,
+} from "@almanac/partitions";
 import { type Project, partitionsOf, selectModels } from "@almanac/project";
 import { partitionedParents } from "./mapped-keys.js";
 
@@ -18,6 +23,12 @@ export interface RunRequest {
    * downstream partitioned assets; needed only when those have different definitions.
    */
   readonly partitions?: string;
+  /**
+   * dbt's `--event-time-start`/`--event-time-end` (end exclusive; UTC unless an offset is
+   * given): the partitions whose windows hold any of that time. Exclusive with the keys.
+   */
+  readonly eventTimeStart?: string;
+  readonly eventTimeEnd?: string;
 }
 
 /** A request checked against the project: the models it selects and the keys it covers. */
@@ -121,6 +132,9 @@ function requestPartitions(
 }
 
 function requestedKeys(request: RunRequest, partitions: PartitionsDefinition | undefined, now: Date): string[] {
+  if (request.eventTimeStart !== undefined || request.eventTimeEnd !== undefined) {
+    return eventTimeKeys(request, partitions, now);
+  }
   const hasRange = request.from !== undefined || request.to !== undefined;
   if (request.partition === undefined && !hasRange) return [];
   if (request.partition !== undefined && hasRange) {
@@ -142,4 +156,28 @@ function requestedKeys(request: RunRequest, partitions: PartitionsDefinition | u
   validatePartitionKey(partitions, request.from, now);
   validatePartitionKey(partitions, request.to, now);
   return partitionKeysInRange(partitions, request.from, request.to);
+}
+
+function eventTimeKeys(request: RunRequest, partitions: PartitionsDefinition | undefined, now: Date): string[] {
+  const { eventTimeStart: start, eventTimeEnd: end } = request;
+  if (request.partition !== undefined || request.from !== undefined || request.to !== undefined) {
+    throw new AlmanacError(
+      "ALMANAC_BAD_PARTITION_RANGE",
+      "give either partition keys or an event-time range, not both",
+    );
+  }
+  if (start === undefined || end === undefined) {
+    throw new AlmanacError(
+      "ALMANAC_BAD_PARTITION_RANGE",
+      "an event-time range needs both --event-time-start and --event-time-end",
+    );
+  }
+  if (!partitions) {
+    throw new AlmanacError(
+      "ALMANAC_NOT_PARTITIONED",
+      `selection "${request.select}" holds no partitioned model, so it takes no event-time range`,
+    );
+  }
+  const range = keysForEventTime(partitions, start, end);
+  return requestedKeys({ select: request.select, ...range }, partitions, now);
 }

@@ -101,7 +101,8 @@ describe("definePartitions: rejected configs", () => {
       name: "unknown type",
       config: { ...base, type: "quarterly" },
       field: "type",
-      message: /^partitions definition "daily": unknown type "quarterly" \(expected hourly, daily, weekly, monthly or yearly\)$/,
+      message:
+        /^partitions definition "daily": unknown type "quarterly" \(expected hourly, daily, weekly, monthly or yearly\)$/,
     },
     {
       name: "bad timezone",

@@ -3,6 +3,7 @@ export {
   definePartitions,
   PARTITION_GRANULARITIES,
 } from "./define-partitions.js";
+export { keysForEventTime } from "./event-time-range.js";
 export { countPartitions, partitionKeysInRange } from "./key-range.js";
 export { lastPartitionKey, partitionKeys } from "./last-partition.js";
 export {

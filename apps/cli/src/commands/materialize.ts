@@ -10,12 +10,16 @@ export interface MaterializeFlags {
   readonly to?: string;
   /** The definition the keys belong to, when the selection ends in assets of several. */
   readonly partitions?: string;
+  /** dbt's spelling of a time range (end exclusive, UTC unless an offset is given). */
+  readonly eventTimeStart?: string;
+  readonly eventTimeEnd?: string;
   readonly policy?: "single_run" | "multi_run";
   readonly maxPartitionsPerRun?: number;
 }
 
 /**
- * `almanac materialize <selection> [--partition KEY | --from A --to B]`: run in this process,
+ * `almanac materialize <selection> [--partition KEY | --from A --to B | --event-time-start T
+ * --event-time-end T]`: run in this process,
  * no Redis needed. One line per step on stderr; the summary on stdout. Exits 0 only if every
  * step succeeded.
  */
@@ -42,7 +46,15 @@ export async function materializeCommand(
     const started = performance.now();
     const result = await materializeSelection(
       session.ctx,
-      { select: selection, partition: flags.partition, from: flags.from, to: flags.to, partitions: flags.partitions },
+      {
+        select: selection,
+        partition: flags.partition,
+        from: flags.from,
+        to: flags.to,
+        partitions: flags.partitions,
+        eventTimeStart: flags.eventTimeStart,
+        eventTimeEnd: flags.eventTimeEnd,
+      },
       {
         now: new Date(),
         policy: flags.policy && { type: flags.policy, maxPartitionsPerRun: flags.maxPartitionsPerRun },

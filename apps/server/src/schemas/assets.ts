@@ -18,6 +18,18 @@ const AssetSummary = Type.Object({
   partitioned: Type.Boolean(),
   partitions: Type.Optional(Type.String({ description: "Name of the partitions definition, when partitioned" })),
   deps: Type.Array(Type.String(), { description: "Direct upstream assets" }),
+  mappings: Type.Array(
+    Type.Object({
+      asset: AssetKey,
+      partitions: Type.String({ description: "The dependency's partitions definition" }),
+      type: Type.Union([Type.Literal("identity"), Type.Literal("time_window")], {
+        description: "identity: the same key; time_window: the overlapping windows, moved by the offsets",
+      }),
+      startOffset: Type.Integer(),
+      endOffset: Type.Integer(),
+    }),
+    { description: "How the asset's partitions read each partitioned dependency (itself, for a self-dependency)" },
+  ),
   tags: Type.Array(Type.String()),
   counts: StatusCounts,
 });

@@ -67,6 +67,7 @@ function assetJson(summary: AssetSummary) {
     partitioned: summary.partitioned,
     ...(summary.partitionsDef === null ? {} : { partitions: summary.partitionsDef }),
     deps: [...summary.deps],
+    mappings: summary.mappings.map((mapping) => ({ ...mapping })),
     tags: [...summary.tags],
     counts: { ...summary.counts },
   };

@@ -6,6 +6,7 @@ import {
   compileModel,
   requestBackfill,
   requestRun,
+  upstreamPartitionsOf,
 } from "@almanac/engine";
 import { AlmanacError } from "@almanac/errors";
 import { partitionsOf } from "@almanac/project";
@@ -88,6 +89,7 @@ export function assetPages(app: FastifyInstance, options: WebOptions, pages: Pag
     const selected = queryParam(query, "partition", 64) ?? (partitions ? undefined : "");
     let rendered: { sql?: string; error?: string } | undefined;
     let partitionRow: Awaited<ReturnType<typeof getAssetPartition>> = null;
+    let upstreamReads: ReturnType<typeof upstreamPartitionsOf> = [];
     if (selected !== undefined) {
       try {
         rendered = {
@@ -98,6 +100,7 @@ export function assetPages(app: FastifyInstance, options: WebOptions, pages: Pag
           }),
         };
         partitionRow = await getAssetPartition(storeDb(ctx.store), key, selected);
+        if (partitions) upstreamReads = upstreamPartitionsOf(ctx.project, key, selected);
       } catch (error) {
         rendered = { error: formFailure(error).message };
       }
@@ -146,6 +149,7 @@ export function assetPages(app: FastifyInstance, options: WebOptions, pages: Pag
         selected,
         rendered,
         partitionRow,
+        upstreamReads,
         runs: runs.runs,
         form: {
           error: form.error,
