@@ -7,6 +7,7 @@
  * a caller hands in, never per key of a range.
  */
 import { DateTime, FixedOffsetZone } from "luxon";
+import { fastKeyParser, parsesFast } from "./fast-key-parser.js";
 import { fastKeyPrinter, printsFast } from "./fast-key-printer.js";
 import { MINUTE_MS } from "./wall-clock.js";
 
@@ -77,7 +78,11 @@ function compile(pattern: string): KeyFormat {
           locale: "en-US",
         }).toFormat(pattern);
 
+  const fastParsers = tokens.every(parsesFast)
+    ? { plain: fastKeyParser(pieces, false), suffixed: fastKeyParser(pieces, true) }
+    : undefined;
   const parse = (key: string, withOffsetSuffix = false): ParsedKey => {
+    if (fastParsers) return (withOffsetSuffix ? fastParsers.suffixed : fastParsers.plain)(key);
     // Parsing in UTC with setZone keeps the wall fields exactly as written, whatever the
     // definition's zone; resolving them to an instant is the zone clock's job.
     const parsed = DateTime.fromFormat(key, withOffsetSuffix ? `${pattern}ZZZ` : pattern, {
