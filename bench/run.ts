@@ -18,6 +18,7 @@ import { ratioChart } from "./lib/chart.js";
 import { describeMachine } from "./lib/machine.js";
 import { type BenchResult, meetsTarget } from "./lib/report.js";
 import { runWebPages } from "./lib/web-pages-result.js";
+import { runM } from "./m-mapped-planning.js";
 import { runP } from "./p-project-load.js";
 
 /** BENCH_FULL=1: B1 at the full size (36.5M trips per shape; about half an hour). */
@@ -32,6 +33,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   B6: () => runB6(),
   W: () => runWebPages(),
   P: () => runP(),
+  M: () => runM(),
 };
 
 const wanted = process.argv.slice(2).map((name) => name.toUpperCase());
