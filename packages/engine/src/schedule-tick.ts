@@ -1,5 +1,6 @@
 import { isAlmanacError } from "@almanac/errors";
 import { lastPartitionKey, type PartitionsDefinition, upstreamKeysOf } from "@almanac/partitions";
+import { microbatchLookback, selectModels } from "@almanac/project";
 import {
   finishScheduleTick,
   getRun,
@@ -78,7 +79,10 @@ export async function fireScheduleTick(
       return skip(`partition ${partitionKey} is being launched by another process`);
     }
     try {
-      const request = { select: schedule.select, ...lookbackRange(partitions, partitionKey, schedule.lookback) };
+      const request = {
+        select: schedule.select,
+        ...lookbackRange(partitions, partitionKey, tickLookback(ctx, schedule)),
+      };
       return await launchTick(ctx, db, name, request, partitionKey, options, skip);
     } finally {
       await launch
@@ -106,6 +110,22 @@ function lookbackRange(
     endOffset: 0,
   });
   return range ?? { from: target, to: target };
+}
+
+/**
+ * The schedule's `lookback`, or more when it selects dbt microbatch models: their `lookback`
+ * batches are run again on every tick, as `dbt run` does. A selection that no longer matches is
+ * left to the request to refuse.
+ */
+function tickLookback(ctx: EngineContext, schedule: { select: string; lookback: number }): number {
+  let models: string[] = [];
+  try {
+    models = selectModels(ctx.project, schedule.select);
+  } catch {
+    return schedule.lookback;
+  }
+  const selected = models.flatMap((name) => ctx.project.models.get(name) ?? []);
+  return Math.max(schedule.lookback, microbatchLookback(selected));
 }
 
 function launchLockKey(schedule: string, partitionKey: string): string {

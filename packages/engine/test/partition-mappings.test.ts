@@ -302,6 +302,22 @@ describe("partitions across definitions", () => {
     assert.equal(joined.tick.runId, queued.runId);
     assert.match(joined.tick.message ?? "", /^joined run/);
     assert.equal((await executeRun(f.ctx, queued.runId)).status, "succeeded");
+
+    // A microbatch model's lookback (2 here; dbt's default 1) is run again on every tick too.
+    const batches = await fireScheduleTick(f.ctx, "late_batches_nightly", {
+      tickTime: new Date("2024-03-15T10:00:00Z"),
+      enqueue,
+    });
+    assert.deepEqual(await steps(batches.tick.runId ?? ""), [
+      "late_batches 2024-03-12",
+      "late_batches 2024-03-13",
+      "late_batches 2024-03-14",
+    ]);
+    assert.equal((await executeRun(f.ctx, batches.tick.runId ?? "")).status, "succeeded");
+    // New York days, each batch read from the source filtered to its window in UTC.
+    const expected = `select occurred_at, amount from raw.events
+      where occurred_at >= '2024-03-12T00:00:00-04:00' and occurred_at < '2024-03-15T00:00:00-04:00'`;
+    assert.deepEqual(await symmetricDifference(f.pool, "select * from public.late_batches", expected), []);
   });
 
   test("a dbt microbatch model is partitioned by its batches, reads its inputs filtered to each batch, and equals SQL", async () => {

@@ -7,6 +7,7 @@ export { injectCtes } from "./ephemeral-ctes.js";
 export { genericTestName } from "./generic-tests.js";
 export type { LoadProjectOptions } from "./load-project.js";
 export { loadProject } from "./load-project.js";
+export { microbatchLookback } from "./microbatch.js";
 export { partitionMappingOf, partitionsOf } from "./model-partitions.js";
 export type { QueryResult, WarehouseQuery } from "./query-table.js";
 export { QueryColumn, QueryTable } from "./query-table.js";

@@ -23,7 +23,21 @@ export function isMicrobatch(model: Pick<Model, "config">): boolean {
 }
 
 /** dbt's default `lookback`: the batch before the latest is run again. */
-export const defaultMicrobatchLookback = 1;
+const defaultMicrobatchLookback = 1;
+
+/**
+ * The batches before its target that a scheduled run of `models` runs again: the largest
+ * `lookback` of the microbatch models among them (dbt's default 1), 0 when there are none.
+ */
+export function microbatchLookback(models: Iterable<Model>): number {
+  let lookback = 0;
+  for (const model of models) {
+    if (!isMicrobatch(model)) continue;
+    const own = model.config.lookback;
+    lookback = Math.max(lookback, typeof own === "number" ? own : defaultMicrobatchLookback);
+  }
+  return lookback;
+}
 
 /**
  * Gives each microbatch model without partitions its definition (one per `batch_size` and
