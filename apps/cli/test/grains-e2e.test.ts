@@ -128,6 +128,31 @@ describe("partitions across definitions, end to end", () => {
     assert.equal(await statuses("rolling_7d", "2024-03-07", "2024-03-12"), "sssssm");
   });
 
+  test("a backfill of the running total through two workers' slots runs day after day, and microbatch over REST equals SQL", async () => {
+    await pool.query("drop table public.cumulative");
+    await pool.query("delete from almanac.asset_partitions where asset_key = 'cumulative'");
+    const posted = await api("POST", "/api/backfills", { select: "cumulative", from: "2024-03-01", to: "2024-03-20" });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    let progress: Record<string, unknown> = {};
+    for (let i = 0; i < 600; i++) {
+      progress = (await api("GET", `/api/backfills/${posted.body.backfillId}`)).body;
+      if (["completed", "completed_with_failures", "canceled"].includes(String(progress.status))) break;
+      await sleep(100);
+    }
+    assert.equal(progress.status, "completed");
+    const total = `with days as (select ${nyDay} as day, sum(amount) as amount from raw.events
+                     where ${nyDay} between '2024-03-01' and '2024-03-20' group by 1)
+      select day, sum(amount) over (order by day) as total from days`;
+    assert.deepEqual(await symmetricDifference(pool, "select * from public.cumulative", total), []);
+
+    const batched = await run({ select: "+batched_daily", from: "2024-03-10", to: "2024-03-12" });
+    assert.equal(batched.status, "succeeded");
+    const days = `select date_trunc('day', occurred_at at time zone 'UTC') at time zone 'UTC' as day_start,
+        count(*)::bigint as events, sum(amount) as amount from raw.events
+      where occurred_at >= '2024-03-10T00:00:00Z' and occurred_at < '2024-03-13T00:00:00Z' group by 1`;
+    assert.deepEqual(await symmetricDifference(pool, "select * from public.batched_daily", days), []);
+  });
+
   test("GET /api/assets and the asset page show each dependency with its mapping, and a partition links what it reads", async () => {
     const { body } = await api("GET", "/api/assets/cumulative");
     assert.deepEqual(body.mappings, [
