@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, examplesDir, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import { type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
+import { type ApiClient, apiClient, type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
 
 const token = "backfill-e2e-token";
 
@@ -17,17 +16,8 @@ describe("backfills end to end", () => {
   let env: Record<string, string | undefined>;
   let services: RunningServices | undefined;
 
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        authorization: `Bearer ${token}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  let client: ApiClient;
+  const api: ApiClient["call"] = (...args) => client.call(...args);
 
   /** Runs the CLI to completion against the same services; resolves with its exit code and output. */
   const cli = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
@@ -46,6 +36,7 @@ describe("backfills end to end", () => {
     });
     base = services.base;
     env = services.env;
+    client = apiClient(base, token);
   });
 
   after(async () => {
@@ -62,12 +53,7 @@ describe("backfills end to end", () => {
     });
     assert.equal(status, 202);
     assert.deepEqual({ partitions: body.partitions, runs: body.runs }, { partitions: 10, runs: 12 });
-    let progress: Record<string, unknown> = {};
-    for (let i = 0; i < 300; i++) {
-      progress = (await api("GET", `/api/backfills/${body.backfillId}`)).body;
-      if (["completed", "completed_with_failures", "canceled"].includes(String(progress.status))) break;
-      await sleep(100);
-    }
+    const progress = await client.waitForBackfill(String(body.backfillId));
     assert.equal(progress.status, "completed");
     // stg_trips and stg_zones once, 10 days of daily_zone_metrics, zone_summary once.
     assert.deepEqual(progress.counts, { queued: 0, running: 0, materialized: 13, failed: 0, canceled: 0, total: 13 });

@@ -82,3 +82,46 @@ export async function startServices(options: {
   await stop();
   throw new Error("the server did not come up");
 }
+
+/** What the REST API answered: the status and the JSON body. */
+export interface ApiReply {
+  readonly status: number;
+  readonly body: Record<string, unknown> & { error?: { code: string; message?: string } };
+}
+
+/** The REST calls end-to-end tests make against running services, with the token they started with. */
+export interface ApiClient {
+  /** One request; the token goes along unless `auth` is false. */
+  call(method: string, url: string, body?: unknown, auth?: boolean): Promise<ApiReply>;
+  /** Polls a run until it succeeded, failed or was canceled. */
+  waitForRun(runId: string): Promise<ApiReply["body"]>;
+  /** Polls a backfill until it completed (with or without failures) or was canceled. */
+  waitForBackfill(backfillId: string): Promise<ApiReply["body"]>;
+}
+
+export function apiClient(base: string, token: string): ApiClient {
+  const call: ApiClient["call"] = async (method, url, body, auth = true) => {
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(auth ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as ApiReply["body"] };
+  };
+  const poll = async (url: string, done: readonly string[]) => {
+    for (let i = 0; i < 600; i++) {
+      const { body } = await call("GET", url);
+      if (done.includes(String(body.status))) return body;
+      await sleep(100);
+    }
+    throw new Error(`${url} did not finish within 60 s`);
+  };
+  return {
+    call,
+    waitForRun: (runId) => poll(`/api/runs/${runId}`, ["succeeded", "failed", "canceled"]),
+    waitForBackfill: (id) => poll(`/api/backfills/${id}`, ["completed", "completed_with_failures", "canceled"]),
+  };
+}

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, repoRoot, symmetricDifference, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
-import { type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
+import { type ApiClient, apiClient, type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
 
 // New York hours, days and months across the 2024-03-10 DST change, a rolling week, a running
 // total and dbt microbatch models (the engine tests' fixture), driven as a user drives them:
@@ -19,23 +18,12 @@ describe("partitions across definitions, end to end", () => {
   let services: RunningServices | undefined;
   const cliEnv = () => ({ DATABASE_URL: db.url, ALMANAC_PROJECT_DIR: projectDir });
 
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${services?.base}${url}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  let client: ApiClient;
+  const api: ApiClient["call"] = (...args) => client.call(...args);
   const run = async (request: Record<string, string>) => {
     const posted = await api("POST", "/api/runs", request);
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
-    for (let i = 0; i < 600; i++) {
-      const { body } = await api("GET", `/api/runs/${posted.body.runId}`);
-      if (["succeeded", "failed", "canceled"].includes(String(body.status))) return body;
-      await sleep(100);
-    }
-    throw new Error(`run ${posted.body.runId} did not finish`);
+    return client.waitForRun(String(posted.body.runId));
   };
   const statuses = async (asset: string, from: string, to: string) =>
     (await api("GET", `/api/assets/${asset}/statuses?from=${from}&to=${to}`)).body.statuses;
@@ -51,6 +39,7 @@ describe("partitions across definitions, end to end", () => {
     const migrated = await runAlmanac(cliEnv(), "migrate");
     assert.equal(migrated.code, 0, migrated.stderr);
     services = await startServices({ databaseUrl: db.url, projectDir, apiToken: token });
+    client = apiClient(services.base, token);
   });
   after(async () => {
     await services?.stop();
@@ -133,13 +122,7 @@ describe("partitions across definitions, end to end", () => {
     await pool.query("delete from almanac.asset_partitions where asset_key = 'cumulative'");
     const posted = await api("POST", "/api/backfills", { select: "cumulative", from: "2024-03-01", to: "2024-03-20" });
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
-    let progress: Record<string, unknown> = {};
-    for (let i = 0; i < 600; i++) {
-      progress = (await api("GET", `/api/backfills/${posted.body.backfillId}`)).body;
-      if (["completed", "completed_with_failures", "canceled"].includes(String(progress.status))) break;
-      await sleep(100);
-    }
-    assert.equal(progress.status, "completed");
+    assert.equal((await client.waitForBackfill(String(posted.body.backfillId))).status, "completed");
     const total = `with days as (select ${nyDay} as day, sum(amount) as amount from raw.events
                      where ${nyDay} between '2024-03-01' and '2024-03-20' group by 1)
       select day, sum(amount) over (order by day) as total from days`;

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { copyProject, createTestDatabase, editFile, symmetricDifference, type TestDatabase } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import { type RunningServices, startServices } from "./cli-fixture.js";
+import { type ApiClient, apiClient, type RunningServices, startServices } from "./cli-fixture.js";
 
 const token = "e2e-secret-token";
 
@@ -16,26 +16,9 @@ describe("almanac serve + almanac worker", () => {
   let base: string;
   let services: RunningServices | undefined;
 
-  const api = async (method: string, url: string, body?: unknown, auth = true) => {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...(auth ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
-  };
-
-  const waitForRun = async (runId: string) => {
-    for (let i = 0; i < 300; i++) {
-      const { body } = await api("GET", `/api/runs/${runId}`);
-      if (["succeeded", "failed", "canceled"].includes(String(body.status))) return body;
-      await sleep(100);
-    }
-    throw new Error(`run ${runId} did not finish`);
-  };
+  let client: ApiClient;
+  const api: ApiClient["call"] = (...args) => client.call(...args);
+  const waitForRun = (runId: string) => client.waitForRun(runId);
 
   before(async () => {
     db = await createTestDatabase();
@@ -58,6 +41,7 @@ describe("almanac serve + almanac worker", () => {
     );
     services = await startServices({ databaseUrl: db.url, projectDir: projectDir, apiToken: token });
     base = services.base;
+    client = apiClient(base, token);
   });
 
   after(async () => {
