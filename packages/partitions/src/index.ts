@@ -4,7 +4,7 @@ export {
   PARTITION_GRANULARITIES,
 } from "./define-partitions.js";
 export { countPartitions, partitionKeysInRange } from "./key-range.js";
-export { lastPartitionKey, partitionKeys } from "./last-partition.js";
+export { firstPartitionKey, lastPartitionKey, partitionKeys } from "./last-partition.js";
 export {
   keyForInstant,
   nextKey,
