@@ -44,7 +44,7 @@ export async function runB3(rounds = 3): Promise<BenchResult> {
       sql: `select partition_key, status, run_id, updated_at from almanac.asset_partitions
              where asset_key = '${asset}' and partition_key between '${store.from}' and '${store.to}'
              order by partition_key`,
-      p99TargetMs: 10,
+      p99TargetMs: 25,
     },
     {
       name: "one asset, compact (3,650 characters)",

@@ -35,6 +35,8 @@ export interface AlmanacProcessOptions {
   readonly env?: Record<string, string>;
   /** Extra node flags for the worker (`--cpu-prof` when profiling). */
   readonly workerNodeArgs?: readonly string[];
+  /** Extra node flags for the server (`--cpu-prof` when profiling status reads). */
+  readonly serverNodeArgs?: readonly string[];
 }
 
 /** `almanac serve` and `almanac worker` as separate processes, as production runs them; resolves when healthy. */
@@ -59,7 +61,7 @@ export async function startAlmanac(options: AlmanacProcessOptions): Promise<Alma
       env,
       stdio: ["ignore", "ignore", "inherit"],
     });
-  const server = start("serve");
+  const server = start("serve", options.serverNodeArgs);
   const worker = options.serverOnly ? undefined : start("worker", options.workerNodeArgs);
   const children = [server, ...(worker ? [worker] : [])];
   const stop = async () => {

@@ -2,7 +2,7 @@ import { type AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@al
 import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/partitions";
 import { relationOf, renderModel } from "@almanac/project";
 import { completeStep, finishStep, reclaimWrittenPartitions, storeDb } from "@almanac/store";
-import { materialize, relationKind, runHooks } from "@almanac/warehouse";
+import { materialize, relationShape, runHooks } from "@almanac/warehouse";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
@@ -85,7 +85,8 @@ export async function executeStep(
     }
     const relation = relationOf(project, step.assetKey, target);
     const model = project.models.get(step.assetKey);
-    const kind = (await relationKind(client, relation)) ?? null;
+    const shape = await relationShape(client, relation);
+    const kind = shape.kind ?? null;
     const rendered = renderModel(project, step.assetKey, {
       target,
       vars: { ...ctx.vars, ...(window ? windowVars(window) : {}) },
@@ -97,7 +98,9 @@ export async function executeStep(
     // dbt runs a model's hooks in its transaction: a failing hook undoes the partition's write.
     const owner = `model ${step.assetKey}`;
     await runHooks(client, rendered.preHooks, owner);
-    const result = await materialize(client, modelRequest(rendered, window, kind));
+    // A pre-hook may alter the table: then the warehouse reads its columns again after it.
+    const columns = kind === "table" && rendered.preHooks.length === 0 ? shape.columns : undefined;
+    const result = await materialize(client, modelRequest(rendered, window, kind, columns));
     await runHooks(client, rendered.postHooks, owner);
     const event = (level: RunEvent["level"], message: string, data?: Record<string, unknown>): RunEvent => ({
       runId: step.runId,

@@ -1,7 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import type { WindowBounds } from "@almanac/partitions";
 import { type RenderedModel, snapshotSettings } from "@almanac/project";
-import type { MaterializeRequest, RelationKind } from "@almanac/warehouse";
+import type { Column, MaterializeRequest, RelationKind } from "@almanac/warehouse";
 
 /**
  * Turns a rendered model into what the warehouse executes. A partitioned incremental model is
@@ -11,6 +11,7 @@ export function modelRequest(
   rendered: RenderedModel,
   window: WindowBounds | undefined,
   existingKind?: RelationKind | null,
+  existingColumns?: readonly Column[],
 ): MaterializeRequest {
   const { config, relation, sql } = rendered;
   if (config.materialized === "ephemeral") {
@@ -47,6 +48,7 @@ export function modelRequest(
     timeColumn,
     onSchemaChange: config.on_schema_change,
     existingKind,
+    existingColumns,
   };
 }
 

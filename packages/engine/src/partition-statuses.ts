@@ -1,5 +1,5 @@
 import { AlmanacError } from "@almanac/errors";
-import { partitionKeys, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
+import { firstPartitionKey, lastPartitionKey, partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { type Project, partitionsOf, type Target } from "@almanac/project";
 import { type CheckStatus, listCheckStatuses, listPartitionEntries, type StoreDb } from "@almanac/store";
 import { cachedCodeVersion } from "./cached-code-versions.js";
@@ -12,8 +12,9 @@ export interface PartitionStatusEntry {
   /** Materialized, but its code changed or an upstream partition was re-materialized since. */
   readonly stale: boolean;
   readonly runId: string | null;
-  readonly updatedAt: Date | null;
-  readonly materializedAt: Date | null;
+  /** ISO-8601 in UTC with milliseconds (`Date#toISOString`'s form), as the reply carries it. */
+  readonly updatedAt: string | null;
+  readonly materializedAt: string | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   /**
@@ -87,10 +88,11 @@ function keysOf(project: Project, assetKey: string, query: StatusQuery): string[
   if (!partitions) return [""];
   if (query.from !== undefined) validatePartitionKey(partitions, query.from);
   if (query.to !== undefined) validatePartitionKey(partitions, query.to);
-  const all = partitionKeys(partitions, query.now);
-  if (all.length === 0) return [];
-  const from = query.from ?? all[0];
-  const to = query.to ?? all[all.length - 1];
-  if (from === undefined || to === undefined) return [];
+  // The ends only, not every key up to now: a listing of one year of ten used to build all ten.
+  const last = lastPartitionKey(partitions, query.now);
+  if (last === undefined) return [];
+  const from = query.from ?? firstPartitionKey(partitions, query.now);
+  const to = query.to ?? last;
+  if (from === undefined) return [];
   return partitionKeysInRange(partitions, from, to);
 }

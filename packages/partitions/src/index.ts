@@ -5,7 +5,7 @@ export {
 } from "./define-partitions.js";
 export { keysForEventTime } from "./event-time-range.js";
 export { countPartitions, partitionKeysInRange } from "./key-range.js";
-export { lastPartitionKey, partitionKeys } from "./last-partition.js";
+export { firstPartitionKey, lastPartitionKey, partitionKeys } from "./last-partition.js";
 export {
   keyForInstant,
   nextKey,

@@ -3,11 +3,12 @@
  *
  * Keys are printed from wall values (see `wall-clock.ts`). Patterns made of the common tokens
  * are printed by `fast-key-printer.ts` because luxon's `toFormat` costs microseconds per key;
- * any other token falls back to luxon, which is correct, only slower. Parsing always goes through luxon's `fromFormat`: it runs once per key
- * a caller hands in, never per key of a range.
+ * any other token falls back to luxon, which is correct, only slower. Parsing likewise: keys
+ * of such patterns are read by `fast-key-parser.ts`, anything it cannot read exactly by luxon's
+ * `fromFormat`, which also says what is wrong with a key.
  */
 import { DateTime, FixedOffsetZone } from "luxon";
-import { fastKeyParser, parsesFast } from "./fast-key-parser.js";
+import { fastKeyParser } from "./fast-key-parser.js";
 import { fastKeyPrinter, printsFast } from "./fast-key-printer.js";
 import { MINUTE_MS } from "./wall-clock.js";
 
@@ -78,11 +79,12 @@ function compile(pattern: string): KeyFormat {
           locale: "en-US",
         }).toFormat(pattern);
 
-  const fastParsers = tokens.every(parsesFast)
-    ? { plain: fastKeyParser(pieces, false), suffixed: fastKeyParser(pieces, true) }
-    : undefined;
+  // Only for patterns without an offset: their keys carry none, so the wall value is all there is.
+  const fastParse = printsOffset ? undefined : fastKeyParser(pieces);
+
   const parse = (key: string, withOffsetSuffix = false): ParsedKey => {
-    if (fastParsers) return (withOffsetSuffix ? fastParsers.suffixed : fastParsers.plain)(key);
+    const wall = withOffsetSuffix ? undefined : fastParse?.(key);
+    if (wall !== undefined) return { ok: true, wall, offset: undefined };
     // Parsing in UTC with setZone keeps the wall fields exactly as written, whatever the
     // definition's zone; resolving them to an instant is the zone clock's job.
     const parsed = DateTime.fromFormat(key, withOffsetSuffix ? `${pattern}ZZZ` : pattern, {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { definePartitions } from "./define-partitions.js";
-import { lastPartitionKey, partitionKeys } from "./last-partition.js";
+import { firstPartitionKey, lastPartitionKey, partitionKeys } from "./last-partition.js";
 import { validatePartitionKey } from "./partition-key.js";
 import type { PartitionGranularity } from "./types.js";
 
@@ -126,6 +126,8 @@ describe("lastPartitionKey: end_offset against a given now", () => {
       assert.equal(lastPartitionKey(def, now), c.last);
       const keys = partitionKeys(def, now);
       assert.equal(keys.at(-1), c.last);
+      // The first key without the list: what status reads use for a range's open end.
+      assert.equal(firstPartitionKey(def, now), keys[0]);
       if (c.last !== undefined) {
         assert.equal(keys[0], def.type === "hourly" ? "2024-01-01-00:00" : (c.start ?? "2024-01-01"));
         validatePartitionKey(def, c.last, now);

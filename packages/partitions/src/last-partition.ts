@@ -38,6 +38,15 @@ export function lastPartitionKey(def: PartitionsDefinition, now: Date): string |
 }
 
 /**
+ * The key of the first partition, or `undefined` when none exists yet at `now`: the other end
+ * of the range {@link partitionKeys} lists, without building the list.
+ */
+export function firstPartitionKey(def: PartitionsDefinition, now: Date): string | undefined {
+  const grid = timeGrid(def);
+  return lastPartitionIndex(grid, now) === undefined ? undefined : grid.keyOf(0);
+}
+
+/**
  * Every key from the first window to the last partition at `now` (see `lastPartitionKey`),
  * oldest first; empty when there is none yet.
  */

@@ -19,10 +19,12 @@ export async function writeDirectly(
   session: MaterializeSession,
   select: string,
   plan: IncrementalPlan,
+  /** The table's columns when the caller just read them in this transaction. */
+  knownColumns?: readonly Column[],
 ): Promise<WriteCounts | undefined> {
   if (plan.strategy !== "window_overwrite" && plan.strategy !== "append") return undefined;
   const target = quoteRelation(session.relation);
-  const [columns = []] = await session.columnsOf([target]);
+  const [columns = []] = knownColumns ? [knownColumns] : await session.columnsOf([target]);
   const output = await session.outputColumnsOf(select);
   if (!sameColumns(columns, output)) return undefined;
 

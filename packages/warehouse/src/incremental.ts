@@ -4,7 +4,7 @@ import { writeDirectly } from "./direct-write.js";
 import type { IncrementalPlan } from "./incremental-plan.js";
 import { targetAlias, type WriteCounts, writeStaged } from "./incremental-strategies.js";
 import { modelAlias, modelSubquery } from "./model-sql.js";
-import { quoteIdentifier, quoteRelation, type RelationKind } from "./relations.js";
+import { type Column, quoteIdentifier, quoteRelation, type RelationKind } from "./relations.js";
 import { applySchemaChange } from "./schema-change.js";
 import type { MaterializeSession } from "./session.js";
 import { windowPredicate } from "./window-filter.js";
@@ -22,6 +22,7 @@ export async function materializeIncremental(
   select: string,
   plan: IncrementalPlan,
   existingKind?: RelationKind | null,
+  existingColumns?: readonly Column[],
 ): Promise<WriteCounts> {
   const relation = session.relation;
   let kind = existingKind === undefined ? await session.kindOf(relation) : (existingKind ?? undefined);
@@ -34,8 +35,10 @@ export async function materializeIncremental(
       kind = undefined;
     }
     if (kind === undefined) return createTarget(session, select, plan);
+    // Looked up again under the DDL lock: the caller's columns may be of what stood before.
+    return updateTarget(session, select, plan);
   }
-  return updateTarget(session, select, plan);
+  return updateTarget(session, select, plan, existingKind === "table" ? existingColumns : undefined);
 }
 
 /**
@@ -67,8 +70,13 @@ async function createTarget(session: MaterializeSession, select: string, plan: I
  * and the strategy moves the staged rows in. Staging runs the model's SELECT exactly once, however
  * many statements the strategy needs, and lets schema differences be seen before anything is written.
  */
-async function updateTarget(session: MaterializeSession, select: string, plan: IncrementalPlan): Promise<WriteCounts> {
-  const direct = await writeDirectly(session, select, plan);
+async function updateTarget(
+  session: MaterializeSession,
+  select: string,
+  plan: IncrementalPlan,
+  knownColumns?: readonly Column[],
+): Promise<WriteCounts> {
+  const direct = await writeDirectly(session, select, plan, knownColumns);
   if (direct) return direct;
   const target = quoteRelation(session.relation);
   // Random, because one transaction may materialize several models (or one model twice) and

@@ -1,8 +1,8 @@
 export type { SeedLoad, SeedLoadResult } from "./load-seed.js";
 export { loadSeed } from "./load-seed.js";
 export { materialize } from "./materialize.js";
-export type { Column, RelationKind } from "./relations.js";
-export { columnsOf, quoteIdentifier, quoteRelation, relationExists, relationKind } from "./relations.js";
+export type { Column, RelationKind, RelationShape } from "./relations.js";
+export { columnsOf, quoteIdentifier, quoteRelation, relationExists, relationKind, relationShape } from "./relations.js";
 export type { HookStatement } from "./run-hooks.js";
 export { runHooks } from "./run-hooks.js";
 export type { SyncQuery, SyncQueryConnection, SyncQueryResult } from "./sync-query.js";

@@ -44,7 +44,7 @@ export async function materialize(client: pg.ClientBase, request: MaterializeReq
     case "incremental": {
       const plan = planIncremental(request);
       for (const warning of plan.warnings) session.warn(warning);
-      const counts = await materializeIncremental(session, select, plan, request.existingKind);
+      const counts = await materializeIncremental(session, select, plan, request.existingKind, request.existingColumns);
       return result(session, counts.rowsWritten, counts.rowsDeleted);
     }
     case "snapshot": {

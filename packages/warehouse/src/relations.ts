@@ -90,6 +90,37 @@ export async function relationKind(
   return kindOfRelkind(rows[0]?.relkind);
 }
 
+/** What stands at a relation's name and, for a table or view, its columns in their order. */
+export interface RelationShape {
+  readonly kind: RelationKind | undefined;
+  /** Empty when nothing stands there. Carries `typeId`/`typeMod`, to compare with a query's output. */
+  readonly columns: readonly Column[];
+}
+
+const shapeSql = `select c.relkind,
+       (select coalesce(json_agg(json_build_object(
+                 'name', a.attname, 'dataType', pg_catalog.format_type(a.atttypid, a.atttypmod),
+                 'typeId', a.atttypid::int, 'typeMod', a.atttypmod) order by a.attnum), '[]'::json)
+          from pg_catalog.pg_attribute a
+         where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+ where n.nspname = $1 and c.relname = $2`;
+
+/**
+ * {@link relationKind} and the columns in one round trip: a light partition's step asked the
+ * catalog twice in a row (kind, then columns to compare with the model's output), and each
+ * round trip costs about what the partition's SQL does.
+ */
+export async function relationShape(client: pg.ClientBase | pg.Pool, relation: Relation): Promise<RelationShape> {
+  const { rows } = await client.query<{ relkind: string; columns: Column[] }>(shapeSql, [
+    relation.schema,
+    relation.identifier,
+  ]);
+  const row = rows[0];
+  return { kind: kindOfRelkind(row?.relkind), columns: row?.columns ?? [] };
+}
+
 /** Columns of a table or view in their order; empty when the relation does not exist. */
 export async function columnsOf(client: pg.ClientBase, relation: Relation): Promise<Column[]> {
   const { rows } = await client.query<{ name: string; data_type: string }>(columnsSql, [

@@ -1,4 +1,4 @@
-import type { RelationKind } from "./relations.js";
+import type { Column, RelationKind } from "./relations.js";
 /** A table or view in the warehouse. */
 export interface Relation {
   readonly schema: string;
@@ -44,6 +44,12 @@ export interface MaterializeRequest {
    * (null: nothing), so it is not looked up twice. Undefined: the warehouse looks.
    */
   readonly existingKind?: RelationKind | null;
+  /**
+   * Incremental only, with `existingKind` "table": the table's columns, read in the same lookup
+   * after anything in the transaction that could alter them, so they are not read twice.
+   * Undefined: the warehouse reads them.
+   */
+  readonly existingColumns?: readonly Column[];
   /** Snapshot only: how rows are compared and versioned (dbt's snapshot config). */
   readonly snapshot?: SnapshotSpec;
 }

@@ -14,14 +14,21 @@ export interface ListPartitionEntriesOptions {
   readonly upstream: StalenessUpstream;
 }
 
+/**
+ * `Date#toISOString`'s form, printed by Postgres: a listing of 3,650 partitions used to parse
+ * 7,300 timestamps into Dates only to print them again, a third of the reply's CPU time.
+ */
+const isoFormat = `YYYY-MM-DD"T"HH24:MI:SS.MS"Z"`;
+
 /** A stored partition as a status listing shows it. */
 export interface PartitionEntryRow {
   readonly partitionKey: string;
   readonly status: Exclude<PartitionStatus, "missing">;
   readonly stale: boolean;
   readonly runId: string | null;
-  readonly updatedAt: Date;
-  readonly materializedAt: Date | null;
+  /** ISO-8601 in UTC with milliseconds, as `Date#toISOString` prints it. */
+  readonly updatedAt: string;
+  readonly materializedAt: string | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
 }
@@ -62,7 +69,9 @@ export async function listPartitionEntries(
       where u.asset_key = any(${sql.param([...unpartitioned])}::text[])
     ),
     ${upstreamMappedCte(mapped)}
-    select p.partition_key, p.status, p.run_id, p.updated_at, p.materialized_at, p.error_code, p.error_message,
+    select p.partition_key, p.status, p.run_id, p.error_code, p.error_message,
+      to_char(p.updated_at at time zone 'UTC', ${isoFormat}) as updated_at,
+      to_char(p.materialized_at at time zone 'UTC', ${isoFormat}) as materialized_at,
       coalesce(p.status = 'materialized' and (
         p.code_version is distinct from ${options.codeVersion}
         or ubk.materialized_at > p.materialized_at
@@ -82,9 +91,8 @@ export async function listPartitionEntries(
     status: row.status,
     stale: row.stale,
     runId: row.run_id,
-    // Raw statements get timestamps as Postgres prints them (drizzle's parsers), not as Dates.
-    updatedAt: new Date(row.updated_at),
-    materializedAt: row.materialized_at === null ? null : new Date(row.materialized_at),
+    updatedAt: row.updated_at,
+    materializedAt: row.materialized_at,
     errorCode: row.error_code,
     errorMessage: row.error_message,
   }));
