@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import { transactionStatuses, watchCutSessions } from "./harness/cut-sessions.js";
+import { activitySnapshot, type CutSessions, transactionStatuses, watchCutSessions } from "./harness/cut-sessions.js";
 import {
   assertAllRunning,
   type FaultWorld,
@@ -33,6 +33,8 @@ const boundAfterCutS = 90;
 const days = { from: "2024-01-01", to: "2024-01-10", rowsPerDay: 300 } as const;
 
 let world: FaultWorld | undefined;
+/** The poll of the cut worker's sessions: stopped after each test, or a failed one would keep the process alive. */
+let sessions: CutSessions | undefined;
 let cluster: TestCluster | undefined;
 let reference: Record<string, string>;
 before(async () => {
@@ -41,6 +43,8 @@ before(async () => {
   reference = await referenceFingerprints(days);
 });
 afterEach(async () => {
+  await sessions?.stop();
+  sessions = undefined;
   await world?.close();
   world = undefined;
   await cluster?.database.drop();
@@ -80,9 +84,17 @@ async function cutWorkerMidStep(label: string, links: readonly Link[]): Promise<
   });
   const fault = await markFault(w);
   await cutHost.cut(links);
-  const sessions = watchCutSessions(w.db, cutHost.clientAddress);
+  const cut = watchCutSessions(w.db, cutHost.clientAddress);
+  sessions = cut;
 
-  const done = await w.waitForBackfill(backfillId, boundAfterCutS * 1000);
+  const done = await w.waitForBackfill(backfillId, boundAfterCutS * 1000).catch(async (error: Error) => {
+    await cut.stop();
+    const activity = await activitySnapshot(w.db, w.database.name);
+    const dropped = cut.goneAfterS === undefined ? "not dropped" : `dropped after ${cut.goneAfterS} s`;
+    throw new Error(
+      `${error.message}\n----- the cut worker's sessions: ${dropped}; pg_stat_activity -----\n${activity}`,
+    );
+  });
   const finishedAfterS = Number(secondsSince(fault.at));
   await reportRecovery(w, `scenario 9 (${label})`, fault);
   assert.equal(done.status, "completed");
@@ -91,20 +103,21 @@ async function cutWorkerMidStep(label: string, links: readonly Link[]): Promise<
 
   if (links.includes("postgres")) {
     // Still cut off: Postgres dropped its sessions, and nothing they had written committed.
-    await w.waitFor("the cut worker's sessions to be dropped", async () => sessions.goneAfterS !== undefined, 30_000);
-    await sessions.stop();
+    await w
+      .waitFor("the cut worker's sessions to be dropped", async () => cut.goneAfterS !== undefined, 30_000)
+      .finally(() => cut.stop());
     console.log(
-      `scenario 9 (${label}): the cut worker's sessions dropped ${sessions.goneAfterS?.toFixed(1)} s after the cut`,
+      `scenario 9 (${label}): the cut worker's sessions dropped ${cut.goneAfterS?.toFixed(1)} s after the cut`,
     );
-    assert.ok(sessions.xids.size >= 1, "the cut worker was writing when its link went down");
-    const statuses = await transactionStatuses(w.db, sessions.xids);
+    assert.ok(cut.xids.size >= 1, "the cut worker was writing when its link went down");
+    const statuses = await transactionStatuses(w.db, cut.xids);
     assert.deepEqual(
       new Set(Object.values(statuses)),
       new Set(["aborted"]),
       "the cut worker's transactions never commit",
     );
   } else {
-    await sessions.stop();
+    await cut.stop();
   }
 
   // The link heals: the cut worker rejoins. The healthy one leaves, so the next backfill is the
@@ -126,4 +139,14 @@ test(
   "scenario 9a: a worker cut off from Postgres and Redis mid-step does not stall the others",
   { skip: unavailable },
   () => cutWorkerMidStep("link to Postgres and Redis cut", bothLinks),
+);
+
+test(
+  "scenario 9b: a worker cut off from Postgres only, mid-step, does not stall the others",
+  { skip: unavailable },
+  () => cutWorkerMidStep("link to Postgres cut, Redis reachable", ["postgres"]),
+);
+
+test("scenario 9c: a worker cut off from Redis only, mid-step, does not stall the others", { skip: unavailable }, () =>
+  cutWorkerMidStep("link to Redis cut, Postgres reachable", ["redis"]),
 );

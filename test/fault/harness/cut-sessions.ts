@@ -7,7 +7,7 @@ export interface CutSessions {
   readonly xids: ReadonlySet<string>;
   /** Seconds from `watch` until the client had no session left (its locks freed), if it happened. */
   readonly goneAfterS: number | undefined;
-  /** Stops watching. */
+  /** Stops watching (idempotent). Until then the poll keeps the test process alive. */
   stop(): Promise<void>;
 }
 
@@ -57,4 +57,15 @@ export async function transactionStatuses(db: pg.Pool, xids: Iterable<string>): 
     [[...xids]],
   );
   return Object.fromEntries(rows.map((row) => [row.xid, row.status]));
+}
+
+/** Every session of `database` and what it waits on: what a stalled scenario prints. */
+export async function activitySnapshot(db: pg.Pool, database: string): Promise<string> {
+  const { rows } = await db.query(
+    `select pid, client_addr::text, state, wait_event_type, wait_event, backend_xid::text as xid,
+            round(extract(epoch from now() - xact_start)::numeric, 1) as xact_s, left(query, 100) as query
+     from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() order by client_addr, pid`,
+    [database],
+  );
+  return rows.map((row) => JSON.stringify(row)).join("\n");
 }

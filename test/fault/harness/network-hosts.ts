@@ -55,16 +55,11 @@ export async function networkHostsUnavailable(): Promise<string | undefined> {
 }
 
 /**
- * Removes namespaces (and with them their veth pairs) left by a run that crashed: those whose
- * pid is not a live process. A concurrent run's namespaces stay.
+ * Removes hosts left by a run that crashed: those whose pid is not a live process. A
+ * concurrent run's hosts stay.
  */
 export async function removeLeftoverHosts(): Promise<void> {
-  const { stdout } = await run("ip", ["netns", "list"]);
-  for (const line of stdout.split("\n")) {
-    const name = line.split(" ")[0] ?? "";
-    const pid = Number(namePattern.exec(name)?.[1]);
-    if (Number.isInteger(pid) && !alive(pid)) await ip("netns", "del", name).catch(() => undefined);
-  }
+  await removeHosts((pid) => !alive(pid));
 }
 
 /**
@@ -111,12 +106,26 @@ export async function createNetworkHost(n: number): Promise<NetworkHost> {
   };
 }
 
-/** Removes this process's hosts (their veth pairs go with them); safe to call after a failure. */
+/** Removes this process's hosts and their veth pairs; safe to call after a failure. */
 export async function removeNetworkHosts(): Promise<void> {
-  const { stdout } = await run("ip", ["netns", "list"]);
-  for (const line of stdout.split("\n")) {
+  await removeHosts((pid) => pid === process.pid);
+}
+
+/**
+ * Deletes the service-side veth ends first, then the namespaces: a namespace's own links go
+ * only when the kernel gets round to destroying it, after `ip netns del` returned, and the next
+ * scenario's `ip link add` of the same name would find it still there.
+ */
+async function removeHosts(whose: (pid: number) => boolean): Promise<void> {
+  const { stdout: links } = await run("ip", ["-o", "link", "show"]);
+  for (const match of links.matchAll(/^\d+: (alm(\d+)w\d+[pr])@/gm)) {
+    if (whose(Number(match[2]))) await ip("link", "del", match[1] ?? "").catch(() => undefined);
+  }
+  const { stdout: namespaces } = await run("ip", ["netns", "list"]);
+  for (const line of namespaces.split("\n")) {
     const name = line.split(" ")[0] ?? "";
-    if (namePattern.exec(name)?.[1] === String(process.pid)) await ip("netns", "del", name).catch(() => undefined);
+    const pid = Number(namePattern.exec(name)?.[1]);
+    if (Number.isInteger(pid) && whose(pid)) await ip("netns", "del", name).catch(() => undefined);
   }
 }
 
