@@ -55,6 +55,24 @@ export async function networkHostsUnavailable(): Promise<string | undefined> {
 }
 
 /**
+ * Why `tc netem` cannot shape links here, or undefined when it can: the kernel needs the
+ * `sch_netem` qdisc (a minimal VM kernel may have none). Probed on the loopback of a throwaway
+ * namespace.
+ */
+export async function netemUnavailable(): Promise<string | undefined> {
+  const probe = `alm${process.pid}netem`;
+  try {
+    await ip("netns", "add", probe);
+    await run("ip", ["netns", "exec", probe, "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]);
+    return undefined;
+  } catch (error) {
+    return `needs \`tc netem\` (the kernel's sch_netem qdisc): ${String(error).split("\n").slice(0, 2).join(" ")}`;
+  } finally {
+    await ip("netns", "del", probe).catch(() => undefined);
+  }
+}
+
+/**
  * Removes hosts left by a run that crashed: those whose pid is not a live process. A
  * concurrent run's hosts stay.
  */
