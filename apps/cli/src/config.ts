@@ -1,6 +1,7 @@
 import path from "node:path";
 import { AlmanacError } from "@almanac/errors";
 import { parseEnvVarPrefixes } from "@almanac/project";
+import { defaultPostgresSession, type PostgresSessionSettings } from "./postgres-session.js";
 
 /**
  * Everything Almanac reads from the environment, parsed once. Command-line flags override
@@ -68,6 +69,8 @@ export interface AlmanacEnv {
    * read with `env_var()`; anything else (`DATABASE_URL`, say) is refused. Default `DBT_,ALMANAC_`.
    */
   readonly envVarPrefixes: readonly string[];
+  /** `ALMANAC_PG_*`: keepalives and timeouts of Almanac's Postgres sessions (see postgres-session.ts). */
+  readonly postgresSession: PostgresSessionSettings;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
@@ -103,6 +106,25 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     scheduleCatchUpDays: nonNegativeInt(env.ALMANAC_SCHEDULE_CATCHUP_DAYS, "ALMANAC_SCHEDULE_CATCHUP_DAYS") ?? 5,
     stepTimeoutMs: nonNegativeInt(env.ALMANAC_STEP_TIMEOUT_MS, "ALMANAC_STEP_TIMEOUT_MS"),
     envVarPrefixes: parseEnvVarPrefixes(env.ALMANAC_ENV_VAR_PREFIXES),
+    postgresSession: readPostgresSession(env),
+  });
+}
+
+function readPostgresSession(env: NodeJS.ProcessEnv): PostgresSessionSettings {
+  const d = defaultPostgresSession;
+  return Object.freeze({
+    keepalivesIdleS: positiveInt(env.ALMANAC_PG_KEEPALIVES_IDLE_S, "ALMANAC_PG_KEEPALIVES_IDLE_S") ?? d.keepalivesIdleS,
+    keepalivesIntervalS:
+      positiveInt(env.ALMANAC_PG_KEEPALIVES_INTERVAL_S, "ALMANAC_PG_KEEPALIVES_INTERVAL_S") ?? d.keepalivesIntervalS,
+    keepalivesCount: positiveInt(env.ALMANAC_PG_KEEPALIVES_COUNT, "ALMANAC_PG_KEEPALIVES_COUNT") ?? d.keepalivesCount,
+    tcpUserTimeoutMs:
+      nonNegativeInt(env.ALMANAC_PG_TCP_USER_TIMEOUT_MS, "ALMANAC_PG_TCP_USER_TIMEOUT_MS") ?? d.tcpUserTimeoutMs,
+    connectionCheckIntervalMs:
+      nonNegativeInt(env.ALMANAC_PG_CONNECTION_CHECK_INTERVAL_MS, "ALMANAC_PG_CONNECTION_CHECK_INTERVAL_MS") ??
+      d.connectionCheckIntervalMs,
+    idleInTransactionTimeoutMs:
+      nonNegativeInt(env.ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS, "ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS") ??
+      d.idleInTransactionTimeoutMs,
   });
 }
 

@@ -3,6 +3,7 @@ import { loadProject, type Target } from "@almanac/project";
 import pg from "pg";
 import type { AlmanacEnv } from "./config.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
+import { defaultPostgresSession, type PostgresSessionSettings, postgresStartupOptions } from "./postgres-session.js";
 
 /** The pools and project a command works with; `close()` ends every connection. */
 export interface Session {
@@ -29,8 +30,8 @@ export async function openSession(
   const databaseUrl = await storeUrl(env);
   const warehouseUrl = env.warehouseUrl ?? databaseUrl;
   const sharedTransaction = sameDatabase(databaseUrl, warehouseUrl);
-  const store = newPool(databaseUrl, options.poolSize);
-  const warehouse = sharedTransaction ? store : newPool(warehouseUrl, options.poolSize);
+  const store = newPool(databaseUrl, options.poolSize, env.postgresSession);
+  const warehouse = sharedTransaction ? store : newPool(warehouseUrl, options.poolSize, env.postgresSession);
   const target = targetOf(env, warehouseUrl);
   return {
     ctx: { project, target, store, warehouse, sharedTransaction, stepTimeoutMs: env.stepTimeoutMs },
@@ -42,9 +43,25 @@ export async function openSession(
   };
 }
 
-/** A pool of at most `size` connections (default 4: a CLI run uses one or two at a time). */
-export function newPool(connectionString: string, size = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: size, application_name: "almanac" });
+/**
+ * A pool of at most `size` connections (default 4: a CLI run uses one or two at a time). Every
+ * pool Almanac opens is made here, so every session gets `session`'s keepalives and timeouts:
+ * a client cut off mid-transaction is dropped by the server and its locks freed
+ * (postgres-session.ts). The client sockets keep alive too, so a worker notices a dead server.
+ */
+export function newPool(
+  connectionString: string,
+  size = 4,
+  session: PostgresSessionSettings = defaultPostgresSession,
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: size,
+    application_name: "almanac",
+    options: postgresStartupOptions(session),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: session.keepalivesIdleS * 1000,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   // Nor may a checked-out one (a step's transaction, a store transaction): pg-pool removes its

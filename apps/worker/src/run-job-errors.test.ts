@@ -20,6 +20,13 @@ describe("what a run job does when executeRun throws", () => {
     ["a server starting up", pgError("57P03", "the database system is starting up"), "retry"],
     ["a reset connection", pgError("ECONNRESET", "read ECONNRESET"), "retry"],
     [
+      "this worker's network down (ENETUNREACH, wrapped by drizzle)",
+      new Error("Failed query: insert into almanac.asset_partitions", {
+        cause: pgError("ENETUNREACH", "connect ENETUNREACH 10.64.2.1:5432"),
+      }),
+      "retry",
+    ],
+    [
       "a lost connection wrapped by drizzle",
       new Error("query failed", { cause: new Error("Connection terminated unexpectedly") }),
       "retry",

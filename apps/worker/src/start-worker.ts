@@ -17,6 +17,7 @@ import {
 import { Worker } from "bullmq";
 import { RunJobGaveUp } from "./run-job-errors.js";
 import { runJobProcessor } from "./run-job-processor.js";
+import { storeGate } from "./store-gate.js";
 import type { WorkerLogger } from "./worker-logger.js";
 
 export interface WorkerOptions {
@@ -86,11 +87,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     { connection, prefix: settings.prefix, concurrency, name: workerId },
   );
 
+  // A worker cut off from Postgres but not from Redis stops taking runs it could only fail.
+  const gate = storeGate({ worker, store: ctx.store, logger, fields });
   // Without an `error` listener Node would crash the process on the first Redis hiccup.
   const errors = distinctErrorLog(logger, fields, "worker error");
   worker.on("error", (error) => errors.report(error));
   worker.getBackend().on("ready", () => errors.reset());
   worker.on("failed", (job, error) => {
+    gate.noticed(error);
     const jobFields = {
       ...fields,
       runId: job?.data.runId,
@@ -126,6 +130,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const close = async (deadlineMs: number) => {
     logger.info({ ...fields, deadlineMs }, "worker stopping: no new runs, waiting for running ones");
     beganStopping.abort();
+    gate.close();
     // Worker.close() waits for running jobs; a second close(true) would return the same promise,
     // so the deadline is enforced here instead.
     const graceful = worker

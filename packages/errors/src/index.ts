@@ -1,4 +1,4 @@
 export { AlmanacError, isAlmanacError } from "./almanac-error.js";
 export type { ErrorCode } from "./error-codes.js";
 export { errorCodes } from "./error-codes.js";
-export { isRetryableDatabaseError, sqlState } from "./postgres-errors.js";
+export { isDatabaseConnectionError, isRetryableDatabaseError, sqlState } from "./postgres-errors.js";

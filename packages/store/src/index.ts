@@ -57,6 +57,7 @@ export type { CreateRunInput, NewRunStep } from "./sql/create-run.js";
 export { createRun } from "./sql/create-run.js";
 export type { NewRunRecord } from "./sql/create-runs.js";
 export { createRuns } from "./sql/create-runs.js";
+export { databaseNow } from "./sql/database-now.js";
 // Reconciler
 export type { RunAttempt } from "./sql/filter-queued-runs.js";
 export { filterQueuedRuns } from "./sql/filter-queued-runs.js";

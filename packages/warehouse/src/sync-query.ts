@@ -22,6 +22,8 @@ export interface SyncQueryConnection {
   readonly user?: string;
   readonly password?: string;
   readonly database?: string;
+  /** libpq startup options (`-c name=value …`): the pool's session settings, keepalives among them. */
+  readonly options?: string;
 }
 
 /** The settings of `pool` that can cross to a worker thread (a password given as a function cannot). */
@@ -35,6 +37,7 @@ export function connectionOfPool(pool: pg.Pool): SyncQueryConnection {
     user: plain(options.user),
     password: plain(options.password),
     database: plain(options.database),
+    options: plain(options.options),
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as SyncQueryConnection;
 }

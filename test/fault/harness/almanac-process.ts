@@ -22,9 +22,19 @@ export interface AlmanacProcess {
   readonly stopRequested: boolean;
 }
 
-/** Spawns `almanac <command>` with exactly `env` (plus PATH), output kept in memory. */
-export function spawnAlmanac(name: string, command: string, env: Record<string, string>): AlmanacProcess {
-  const child = spawn(process.execPath, [almanacBin, command], {
+/**
+ * Spawns `almanac <command>` with exactly `env` (plus PATH), output kept in memory. `prefix` runs
+ * it through another command, e.g. `ip netns exec <namespace>`, which execs it (same pid, so
+ * signals reach Almanac itself).
+ */
+export function spawnAlmanac(
+  name: string,
+  command: string,
+  env: Record<string, string>,
+  prefix: readonly string[] = [],
+): AlmanacProcess {
+  const [program = process.execPath, ...args] = [...prefix, process.execPath, almanacBin, command];
+  const child = spawn(program, args, {
     env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],

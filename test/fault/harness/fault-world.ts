@@ -5,6 +5,7 @@ import { copyProject, createTestDatabase, editFile, freePort, type TestDatabase 
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
 import { type AlmanacProcess, spawnAlmanac, tail, waitForHealth } from "./almanac-process.js";
+import type { NetworkHost } from "./network-hosts.js";
 import { startTestRedis, type TestRedis } from "./redis-server.js";
 
 /** The days every scenario backfills unless it says otherwise, and the trips loaded for them. */
@@ -22,6 +23,14 @@ export interface FaultWorldOptions {
   readonly database?: TestDatabase;
   /** Extra environment for every process. */
   readonly env?: Record<string, string>;
+  /** Addresses Redis listens on besides 127.0.0.1 (network hosts' links). */
+  readonly redisBind?: readonly string[];
+}
+
+/** Where a worker runs: by default the test's own network namespace. */
+export interface WorkerPlacement {
+  /** A network host (network-hosts.ts): the worker runs in its namespace and reaches the services through its links. */
+  readonly host?: NetworkHost;
 }
 
 /**
@@ -43,7 +52,7 @@ export interface FaultWorld {
   /** Starts `almanac serve` and waits for `/api/health`. */
   startServer(env?: Record<string, string>): Promise<AlmanacProcess>;
   /** Starts an `almanac worker` (not waited for: it logs "worker ready" when connected). */
-  startWorker(env?: Record<string, string>): AlmanacProcess;
+  startWorker(env?: Record<string, string>, placement?: WorkerPlacement): AlmanacProcess;
   /** Every process started so far (dead ones included). */
   readonly processes: readonly AlmanacProcess[];
   /** A JSON request to the server with the operator token. */
@@ -82,7 +91,7 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
   db.on("error", () => undefined);
   const projectDir = await copyProject("nyc_taxi");
   await options.editProject?.(projectDir);
-  const redis = await startTestRedis({ aof: options.aof ?? true });
+  const redis = await startTestRedis({ aof: options.aof ?? true, bind: options.redisBind });
   const prefix = `almanac_fault_${randomBytes(4).toString("hex")}`;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -126,8 +135,14 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
       await waitForHealth(base, server);
       return server;
     },
-    startWorker(extra = {}) {
-      const worker = spawnAlmanac(`worker#${++serial}`, "worker", { ...env, ...extra });
+    startWorker(extra = {}, placement = {}) {
+      const { host } = placement;
+      const through = host && {
+        DATABASE_URL: withHost(database.url, host.postgresAddress),
+        REDIS_URL: withHost(redis.url, host.redisAddress),
+      };
+      const name = `worker#${++serial}${host ? `@${host.namespace}` : ""}`;
+      const worker = spawnAlmanac(name, "worker", { ...env, ...through, ...extra }, host?.exec);
       processes.push(worker);
       return worker;
     },
@@ -190,6 +205,13 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
     },
   };
   return world;
+}
+
+/** `url` with its host replaced (a network host reaches the services at its links' addresses). */
+function withHost(url: string, host: string): string {
+  const u = new URL(url);
+  u.hostname = host;
+  return u.toString();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, chown, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -26,7 +26,14 @@ export interface TestCluster {
   start(): Promise<void>;
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+export interface TestClusterOptions {
+  /** Addresses to listen on besides 127.0.0.1 (the service side of network hosts' links). */
+  readonly listenAddresses?: readonly string[];
+  /** Networks (CIDR) whose clients are trusted without a password, as 127.0.0.1 is. */
+  readonly trustedNetworks?: readonly string[];
+}
+
+export async function startTestCluster(clusterOptions: TestClusterOptions = {}): Promise<TestCluster> {
   const asRoot = userInfo().uid === 0;
   const dir = await mkdtemp(path.join(tmpdir(), "almanac-fault-pg-"));
   const data = path.join(dir, "data");
@@ -40,8 +47,12 @@ export async function startTestCluster(): Promise<TestCluster> {
       ? run("runuser", ["-u", "postgres", "--", path.join(binDir, tool), ...args], { cwd: dir })
       : run(path.join(binDir, tool), args, { cwd: dir });
   await pgRun("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C"]);
+  for (const network of clusterOptions.trustedNetworks ?? []) {
+    await appendFile(path.join(data, "pg_hba.conf"), `host all all ${network} trust\n`);
+  }
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c shared_buffers=32MB`;
+  const listen = ["127.0.0.1", ...(clusterOptions.listenAddresses ?? [])].join(",");
+  const options = `-p ${port} -k ${dir} -c listen_addresses=${listen} -c max_connections=60 -c shared_buffers=32MB`;
   const start = async () => {
     await pgRun("pg_ctl", ["-D", data, "-o", options, "-l", path.join(dir, "log"), "-w", "-t", "60", "start"]);
   };

@@ -29,7 +29,11 @@ export interface TestRedis {
  * Starts `redis-server` (must be on PATH) with `noeviction`, as Almanac requires, and AOF on or
  * off. Nothing else shares it, so a test may stop, kill or flush it.
  */
-export async function startTestRedis(options: { aof: boolean }): Promise<TestRedis> {
+export async function startTestRedis(options: {
+  aof: boolean;
+  /** Addresses to listen on besides 127.0.0.1 (the service side of network hosts' links). */
+  bind?: readonly string[];
+}): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), "almanac-fault-redis-"));
   const url = `redis://127.0.0.1:${port}`;
@@ -38,7 +42,9 @@ export async function startTestRedis(options: { aof: boolean }): Promise<TestRed
 
   const start = async (startOptions: { aof?: boolean } = {}) => {
     aof = startOptions.aof ?? aof;
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+    const bind = ["127.0.0.1", ...(options.bind ?? [])].join(" ");
+    // Protected mode refuses non-loopback clients unless Redis has a password; this one is the test's own.
+    const args = ["--port", String(port), "--bind", bind, "--protected-mode", "no", "--dir", dir, "--save", ""];
     args.push("--appendonly", aof ? "yes" : "no", "--appendfsync", "always", "--maxmemory-policy", "noeviction");
     child = spawn("redis-server", args, { stdio: "ignore" });
     for (let i = 0; i < 100; i++) {

@@ -1,5 +1,6 @@
 import { type EngineContext, type ReconcileReport, reconcileRuns, stepHeartbeatMs } from "@almanac/engine";
 import { type QueueLogger, type RunQueue, runJobStates } from "@almanac/queue";
+import { databaseNow, storeDb } from "@almanac/store";
 
 export interface ReconcilerOptions {
   readonly ctx: EngineContext;
@@ -13,8 +14,11 @@ export interface ReconcilerOptions {
   readonly staleRunMs?: number;
   /** Queued runs younger than this are left to the request enqueueing them. Default 10 000 ms. */
   readonly enqueueGraceMs?: number;
-  /** The clock. Default `() => new Date()`. */
-  readonly now?: () => Date;
+  /**
+   * The clock. Default: Postgres's (`select now()` before each pass), the clock heartbeats are
+   * stamped with, so a server whose own clock is off still judges staleness right.
+   */
+  readonly now?: () => Date | Promise<Date>;
 }
 
 export interface Reconciler {
@@ -33,7 +37,7 @@ export interface Reconciler {
 export function startReconciler(options: ReconcilerOptions): Reconciler {
   const { ctx, runQueue, logger } = options;
   const intervalMs = options.intervalMs ?? 10_000;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => databaseNow(storeDb(ctx.store)));
   if (options.staleRunMs !== undefined && options.staleRunMs < 3 * stepHeartbeatMs) {
     logger.warn(
       { staleRunMs: options.staleRunMs, heartbeatMs: stepHeartbeatMs },
@@ -52,7 +56,7 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
 
   const pass = async (): Promise<ReconcileReport> => {
     const report = await reconcileRuns(ctx.store, jobs, {
-      now: now(),
+      now: await now(),
       staleRunMs: options.staleRunMs,
       enqueueGraceMs: options.enqueueGraceMs,
     });
