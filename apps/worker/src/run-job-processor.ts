@@ -61,7 +61,9 @@ export function runJobProcessor(
       "almanac.job.attempt": fields.jobAttempt,
     };
     return inJobTraceContext(job.data.trace, () =>
-      inSpan(`${runQueueName} process`, { kind: "consumer", attributes }, () => processRun(job, token, fields)),
+      inSpan(`${runQueueName} process`, { kind: "consumer", attributes, isExpected: isDelayed }, () =>
+        processRun(job, token, fields),
+      ),
     );
   };
 
@@ -109,6 +111,9 @@ export function runJobProcessor(
     return { status: turn.status };
   }
 }
+
+/** A job sent back to wait for an earlier wave of its backfill: not a failure. */
+const isDelayed = (error: unknown) => error instanceof DelayedError;
 
 function logStep(logger: WorkerLogger, runId: string, report: StepReport): void {
   const partition = report.partitionFrom

@@ -11,6 +11,8 @@ const tracer = () => trace.getTracer("almanac");
 export interface SpanOptions {
   readonly kind?: "internal" | "producer" | "consumer";
   readonly attributes?: Attributes;
+  /** Errors that are control flow, not failures (BullMQ's `DelayedError`): the span ends without error status. */
+  readonly isExpected?: (error: unknown) => boolean;
 }
 
 const kinds = { internal: SpanKind.INTERNAL, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER } as const;
@@ -25,7 +27,7 @@ export function inSpan<T>(name: string, options: SpanOptions, body: (span: Span)
     try {
       return await body(span);
     } catch (error) {
-      failSpan(span, error);
+      if (!options.isExpected?.(error)) failSpan(span, error);
       throw error;
     } finally {
       span.end();
