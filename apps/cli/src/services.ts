@@ -6,6 +6,7 @@ import { startWorker } from "@almanac/worker";
 import type pino from "pino";
 import type { AlmanacEnv } from "./config.js";
 import { openSession, type Session } from "./connections.js";
+import { stopTracing } from "./early-tracing.js";
 import { startLocalRedis } from "./local-redis.js";
 import { createLogger } from "./logger.js";
 
@@ -31,7 +32,8 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
   if (parts.server) assertSafeToListen({ host: env.host, apiToken: env.apiToken, insecure: parts.insecure });
   const logger = createLogger();
   const session = await openSession(env, projectDir, { poolSize: 10 });
-  const closers: (() => Promise<unknown>)[] = [() => session.close()];
+  // Last: the spans of the shutdown itself are exported too.
+  const closers: (() => Promise<unknown>)[] = [() => session.close(), stopTracing];
   try {
     await migrate(session.storeUrl);
     const queue: QueueSettings = {

@@ -8,6 +8,7 @@ import { installBearerAuth } from "./plugins/auth.js";
 import { frameworkErrorReply, installErrorReplies } from "./plugins/errors.js";
 import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
+import { installRequestSpanNames } from "./plugins/request-spans.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSwagger } from "./plugins/swagger.js";
 import { assetRoutes } from "./routes/assets/index.js";
@@ -46,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // params and query strings, which arrive as text; fastify's default Ajv coerces bodies too.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
+  installRequestSpanNames(app);
   installErrorReplies(app);
   installJsonBodyParser(app);
   await registerSecurityHeaders(app);

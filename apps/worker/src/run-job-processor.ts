@@ -1,6 +1,7 @@
 import { type EngineContext, executeRunInTurn, type StepReport } from "@almanac/engine";
 import type { AlmanacMetrics } from "@almanac/metrics";
-import type { RunJobData, RunJobResult, RunToEnqueue } from "@almanac/queue";
+import { type RunJobData, type RunJobResult, type RunToEnqueue, runQueueName } from "@almanac/queue";
+import { inJobTraceContext, inSpan } from "@almanac/tracing";
 import { DelayedError, type Job } from "bullmq";
 import { runJobError, WorkerStoppedError } from "./run-job-errors.js";
 import type { WorkerLogger } from "./worker-logger.js";
@@ -51,6 +52,27 @@ export function runJobProcessor(
       throw new DelayedError();
     }
     logger.info(fields, `run ${runId} started`);
+    // The run's spans continue the trace of whoever enqueued it (a request, a schedule tick).
+    const attributes = {
+      "messaging.system": "bullmq",
+      "messaging.destination.name": runQueueName,
+      "messaging.message.id": job.id ?? "",
+      "almanac.run.id": runId,
+      "almanac.job.attempt": fields.jobAttempt,
+    };
+    return inJobTraceContext(job.data.trace, () =>
+      inSpan(`${runQueueName} process`, { kind: "consumer", attributes, isExpected: isDelayed }, () =>
+        processRun(job, token, fields),
+      ),
+    );
+  };
+
+  async function processRun(
+    job: Job<RunJobData, RunJobResult>,
+    token: string | undefined,
+    fields: { runId: string; jobId: string | undefined; jobAttempt: number },
+  ): Promise<RunJobResult> {
+    const { runId } = fields;
     const onStep = (report: StepReport) => {
       logStep(logger, runId, report);
       metrics?.stepFinished(report);
@@ -87,8 +109,11 @@ export function runJobProcessor(
       );
     }
     return { status: turn.status };
-  };
+  }
 }
+
+/** A job sent back to wait for an earlier wave of its backfill: not a failure. */
+const isDelayed = (error: unknown) => error instanceof DelayedError;
 
 function logStep(logger: WorkerLogger, runId: string, report: StepReport): void {
   const partition = report.partitionFrom

@@ -23,6 +23,7 @@ import { runProjectHooks } from "./project-run-hooks.js";
 import { recordStepFailure } from "./record-step-failure.js";
 import { stepLabel } from "./run-events.js";
 import { beatDuringStep } from "./run-heartbeat.js";
+import { inRunSpan, inStepSpan } from "./run-spans.js";
 import { isUnchangedView } from "./unchanged-view.js";
 import { FailedPartitions, upstreamFailure } from "./upstream-failures.js";
 
@@ -53,7 +54,11 @@ interface RunState {
  * its partitions marked failed, never run on stale input; independent steps go on. The run
  * succeeds only if every step did.
  */
-export async function executeRun(ctx: EngineContext, runId: string, options: ExecuteOptions = {}): Promise<RunResult> {
+export function executeRun(ctx: EngineContext, runId: string, options: ExecuteOptions = {}): Promise<RunResult> {
+  return inRunSpan(runId, () => executeRecordedRun(ctx, runId, options));
+}
+
+async function executeRecordedRun(ctx: EngineContext, runId: string, options: ExecuteOptions): Promise<RunResult> {
   const db = storeDb(ctx.store);
   const run = await getRun(db, runId);
   if (!run) throw new AlmanacError("ALMANAC_UNKNOWN_RUN", `no run with id ${runId}`);
@@ -109,7 +114,7 @@ export async function executeRun(ctx: EngineContext, runId: string, options: Exe
     }
     const stepStarted = performance.now();
     const stepToRun: StepToRun = { ...step, runId };
-    const result = await runStep(ctx, db, stepToRun, keys, state, started.attempt);
+    const result = await inStepSpan(stepToRun, keys, () => runStep(ctx, db, stepToRun, keys, state, started.attempt));
     if (result === "canceled") {
       canceled = true;
       break;

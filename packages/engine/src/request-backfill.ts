@@ -7,6 +7,7 @@ import type { EngineContext } from "./engine-context.js";
 import { policyOf } from "./materialize-selection.js";
 import { type RecordedBackfill, recordBackfill } from "./record-backfill.js";
 import { resolveRunRequest } from "./run-request.js";
+import { inPlanSpan } from "./run-spans.js";
 
 /** DESIGN §5 `POST /api/backfills`: a selection over an inclusive range of partitions. */
 export interface BackfillRequest {
@@ -76,7 +77,7 @@ export async function requestBackfill(
     from: request.from,
     to: request.to,
     partitions: keys.length,
-    runs: planBackfill(ctx.project, resolved, keys, chosen),
+    runs: inPlanSpan(request, () => planBackfill(ctx.project, resolved, keys, chosen)),
   });
 }
 

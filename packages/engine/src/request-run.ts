@@ -2,6 +2,7 @@ import type { BackfillPolicy } from "@almanac/project";
 import type { EngineContext } from "./engine-context.js";
 import { planRequest } from "./materialize-selection.js";
 import type { RunRequest } from "./run-request.js";
+import { inPlanSpan } from "./run-spans.js";
 import { type RunTrigger, type SubmittedRun, submitRun } from "./submit-run.js";
 
 export interface RequestRunOptions {
@@ -22,6 +23,6 @@ export async function requestRun(
   request: RunRequest,
   options: RequestRunOptions,
 ): Promise<SubmittedRun> {
-  const { resolved, steps } = planRequest(ctx.project, request, options.now, options.policy);
+  const { resolved, steps } = inPlanSpan(request, () => planRequest(ctx.project, request, options.now, options.policy));
   return submitRun(ctx.store, resolved, steps, { trigger: options.trigger, joinExisting: true });
 }

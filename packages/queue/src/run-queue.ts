@@ -1,4 +1,5 @@
 import { AlmanacError } from "@almanac/errors";
+import { inSpan, traceContextForJob } from "@almanac/tracing";
 import { type JobsOptions, Queue } from "bullmq";
 import {
   closeConnection,
@@ -66,27 +67,41 @@ export function createRunQueue(settings: QueueSettings, logger: QueueLogger = si
   const redis = redactedRedisUrl(settings.redisUrl);
   let closing: Promise<void> | undefined;
 
+  /** One round trip for all the jobs; an unreachable Redis is a 503 the client can retry. */
+  const addJobs = async (jobs: ReadonlyMap<string, RunJobData>) => {
+    try {
+      await whenReady(connection, producerConnectTimeoutMs);
+      await queue.addBulk(
+        [...jobs].map(([jobId, data]) => ({ name: runJobName, data, opts: { ...runJobOptions, jobId } })),
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AlmanacError(
+        "ALMANAC_QUEUE_UNAVAILABLE",
+        `could not enqueue ${jobs.size} run(s) on Redis at ${redis}: ${message}. ` +
+          "The runs are recorded; the reconciler enqueues them once Redis is back.",
+        { redis },
+        { cause: error },
+      );
+    }
+  };
+
   return {
     queue,
     async enqueueRuns(runs) {
-      const jobs = new Map<string, RunJobData>();
-      for (const run of runs) jobs.set(runJobId(run.runId, run.attempt), { runId: run.runId.toLowerCase() });
-      if (jobs.size === 0) return;
-      try {
-        await whenReady(connection, producerConnectTimeoutMs);
-        await queue.addBulk(
-          [...jobs].map(([jobId, data]) => ({ name: runJobName, data, opts: { ...runJobOptions, jobId } })),
-        );
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new AlmanacError(
-          "ALMANAC_QUEUE_UNAVAILABLE",
-          `could not enqueue ${jobs.size} run(s) on Redis at ${redis}: ${message}. ` +
-            "The runs are recorded; the reconciler enqueues them once Redis is back.",
-          { redis },
-          { cause: error },
-        );
-      }
+      if (runs.length === 0) return;
+      const attributes = { "messaging.system": "bullmq", "messaging.destination.name": runQueueName };
+      // The producer span's context goes into every job, so each worker's run continues this trace.
+      await inSpan(`${runQueueName} publish`, { kind: "producer", attributes }, async (span) => {
+        const trace = traceContextForJob();
+        const jobs = new Map<string, RunJobData>();
+        for (const run of runs) {
+          const runId = run.runId.toLowerCase();
+          jobs.set(runJobId(run.runId, run.attempt), trace ? { runId, trace } : { runId });
+        }
+        span.setAttribute("messaging.batch.message_count", jobs.size);
+        await addJobs(jobs);
+      });
     },
     async ping() {
       let timer: NodeJS.Timeout | undefined;

@@ -9,6 +9,11 @@ export interface QueueSettings {
 /** Payload of a run job: the run is recorded in Postgres; the job only says which one to execute. */
 export interface RunJobData {
   readonly runId: string;
+  /**
+   * W3C trace context of the span that enqueued the job (`traceparent`, `tracestate`), so the
+   * worker's spans continue the request's trace. Absent when tracing is off.
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 /** What a finished run job returns: the run's final status, as recorded in Postgres. */
