@@ -127,13 +127,18 @@ describe("Prometheus metrics of serve and worker", () => {
     assert.equal(during.types.get("almanac_backfill_partitions"), "gauge");
 
     await waitForBackfill(base, backfillId);
-    const worker = await scrape(workerMetricsUrl);
-    const server = await scrape(`${base}/metrics`);
-
     const { rows: runs } = await pool.query<{ n: number }>(
       "select count(*)::int as n from almanac.runs where backfill_id = $1 and status = 'succeeded'",
       [backfillId],
     );
+    // The worker counts a run once its job returns, a moment after the store recorded it.
+    let worker = await scrape(workerMetricsUrl);
+    for (let i = 0; i < 50; i++) {
+      if (worker.sum("almanac_runs_finished_total", { status: "succeeded" }) - succeededBefore === runs[0]?.n) break;
+      await sleep(100);
+      worker = await scrape(workerMetricsUrl);
+    }
+    const server = await scrape(`${base}/metrics`);
     assert.equal(worker.sum("almanac_runs_finished_total", { status: "succeeded" }) - succeededBefore, runs[0]?.n);
     assert.ok((runs[0]?.n ?? 0) >= 4);
 

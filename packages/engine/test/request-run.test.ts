@@ -60,6 +60,7 @@ describe("requesting runs for a worker", () => {
       partitioned: true,
       partitionsDef: "daily",
       deps: ["stg_trips"],
+      mappings: [],
       tags: ["daily"],
       counts: { materialized: 0, failed: 0, running: 0, queued: 2, missing: 8 },
     });
