@@ -4,6 +4,7 @@ import { compileCommand } from "./commands/compile.js";
 import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { reportCommand } from "./commands/report.js";
 import { seedCommand } from "./commands/seed.js";
 import { snapshotCommand } from "./commands/snapshot.js";
 import { statusCommand } from "./commands/status.js";
@@ -118,6 +119,14 @@ program
   )
   .option("--remote <url>", "request it from a running server (token: ALMANAC_API_TOKEN) and follow it")
   .action(action((projectDir, selection: string, flags) => backfillCommand(env, projectDir, selection, flags)));
+
+program
+  .command("report <source>")
+  .description("report new data in a source table (source.table): what reads those partitions becomes stale")
+  .option("--partition <key>", "one partition key of the source's definition")
+  .option("--from <key>", "first partition key of an inclusive range")
+  .option("--to <key>", "last partition key of an inclusive range")
+  .action(action((projectDir, source: string, flags) => reportCommand(env, projectDir, source, flags)));
 
 program
   .command("status <model>")

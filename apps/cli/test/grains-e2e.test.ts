@@ -136,6 +136,41 @@ describe("partitions across definitions, end to end", () => {
     assert.deepEqual(await symmetricDifference(pool, "select * from public.batched_daily", days), []);
   });
 
+  test("a loader reports new hours over REST and with almanac report: what reads them is stale; bad reports are 4xx and record nothing", async () => {
+    assert.equal(await statuses("events_hourly", "2024-03-10-04:00", "2024-03-10-06:00"), "mmm");
+    const reported = await api("POST", "/api/sources/raw.events/events", { partition: "2024-03-10-05:00" });
+    assert.equal(reported.status, 201, JSON.stringify(reported.body));
+    assert.deepEqual(
+      [reported.body.source, reported.body.partitions, reported.body.from, reported.body.to],
+      ["raw.events", "hourly", "2024-03-10-05:00", "2024-03-10-05:00"],
+    );
+    assert.equal(await statuses("events_hourly", "2024-03-10-04:00", "2024-03-10-06:00"), "msm");
+
+    const cli = await runAlmanac(
+      cliEnv(),
+      "report",
+      "raw.events",
+      "--from",
+      "2024-03-11-00:00",
+      "--to",
+      "2024-03-11-01:00",
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /^reported raw\.events: hourly 2024-03-11-00:00\.\.2024-03-11-01:00 updated at /);
+    assert.equal(await statuses("events_hourly", "2024-03-11-00:00", "2024-03-11-02:00"), "ssm");
+
+    const count = async () =>
+      (await pool.query<{ n: number }>("select count(*)::int as n from almanac.source_events")).rows[0]?.n;
+    const before = await count();
+    const unknown = await api("POST", "/api/sources/raw.nope/events", {});
+    assert.deepEqual([unknown.status, unknown.body.error?.code], [404, "ALMANAC_NOT_FOUND"]);
+    const badKey = await api("POST", "/api/sources/raw.events/events", { partition: "2024-03-10" });
+    assert.deepEqual([badKey.status, badKey.body.error?.code], [400, "ALMANAC_BAD_PARTITION_KEY"]);
+    const badCli = await runAlmanac(cliEnv(), "report", "raw.events", "--partition", "yesterday");
+    assert.equal(badCli.code, 2, badCli.stderr);
+    assert.equal(await count(), before);
+  });
+
   test("GET /api/assets and the asset page show each dependency with its mapping, and a partition links what it reads", async () => {
     const { body } = await api("GET", "/api/assets/cumulative");
     assert.deepEqual(body.mappings, [

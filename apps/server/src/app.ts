@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health/index.js";
 import { metricsRoutes } from "./routes/metrics/index.js";
 import { runRoutes } from "./routes/runs/index.js";
 import { scheduleRoutes } from "./routes/schedules/index.js";
+import { sourceRoutes } from "./routes/sources/index.js";
 import { webPages } from "./web/index.js";
 
 /** Requests are small JSON documents; anything bigger is a mistake or an attack. */
@@ -68,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prefix: "/api/backfills",
   });
   await app.register(scheduleRoutes, { ...deps, prefix: "/api/schedules" });
+  await app.register(sourceRoutes, { ...deps, prefix: "/api/sources" });
   const metrics = options.metrics ?? createAlmanacMetrics();
   metrics.observeState(storeStateSources(deps));
   await app.register(metricsRoutes, { metrics });

@@ -44,6 +44,7 @@ describe("OpenAPI document", () => {
       "POST /api/schedules/{name}/disable",
       "POST /api/schedules/{name}/enable",
       "POST /api/schedules/{name}/tick",
+      "POST /api/sources/{source}/events",
     ]);
     const createRun = doc.paths["/api/runs"].post;
     assert.deepEqual(createRun.security, [{ bearerAuth: [] }]);

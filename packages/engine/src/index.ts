@@ -47,6 +47,8 @@ export { planRun } from "./plan-run.js";
 export type { ReconcileOptions, ReconcileReport, RunJobState, RunJobs } from "./reconcile-runs.js";
 export { reconcileRuns } from "./reconcile-runs.js";
 export type { RecordedBackfill } from "./record-backfill.js";
+export type { SourceEventRequest } from "./report-source-event.js";
+export { reportSourceEvent } from "./report-source-event.js";
 export type { BackfillRequest, RequestBackfillOptions } from "./request-backfill.js";
 export { defaultMaxBackfillPartitions, requestBackfill } from "./request-backfill.js";
 export type { RequestRunOptions } from "./request-run.js";

@@ -5,17 +5,21 @@
  * before of a running total, and any materialization of an upstream without partitions.
  */
 
-import { upstreamKeysOf } from "@almanac/partitions";
+import { type PartitionsDefinition, upstreamKeysOf } from "@almanac/partitions";
 import { type Project, partitionMappingOf, partitionsOf, upstreamOf } from "@almanac/project";
 import type { MappedUpstreamRange, StalenessUpstream } from "@almanac/store";
 import { partitionedParents } from "./mapped-keys.js";
+import { sourcePartitionsOf } from "./source-partitions.js";
 
 /** What `keys` of `asset` read upstream, in the form the store's status statements take. */
 export function stalenessUpstream(project: Project, asset: string, keys: readonly string[]): StalenessUpstream {
   const own = partitionsOf(project, asset);
   const unpartitioned = upstreamOf(project, asset).filter((key) => partitionsOf(project, key) === undefined);
   // A non-partitioned asset reads every partition of its upstreams: any later one counts.
-  if (!own) return { unpartitioned: upstreamOf(project, asset) };
+  if (!own) {
+    const sources = (project.models.get(asset)?.sources ?? []).map(([source, table]) => `${source}.${table}`);
+    return { unpartitioned: upstreamOf(project, asset), wholeSources: sources };
+  }
   const sameKey: string[] = [];
   const mapped: MappedUpstreamRange[] = [];
   for (const parent of partitionedParents(project, asset)) {
@@ -31,5 +35,37 @@ export function stalenessUpstream(project: Project, asset: string, keys: readonl
       if (read) mapped.push({ key, asset: parent.asset, ...read });
     }
   }
-  return { sameKey, unpartitioned, mapped };
+  return { sameKey, unpartitioned, mapped, ...sourceReads(project, asset, own, keys) };
+}
+
+/**
+ * The source partitions `keys` read, by overlap with the source's definition; a source without
+ * one (or one whose definition cannot be told) is read whole.
+ */
+function sourceReads(
+  project: Project,
+  asset: string,
+  own: PartitionsDefinition,
+  keys: readonly string[],
+): Pick<StalenessUpstream, "sources" | "wholeSources"> {
+  const sources: MappedUpstreamRange[] = [];
+  const wholeSources: string[] = [];
+  for (const [source, table] of project.models.get(asset)?.sources ?? []) {
+    const sourceKey = `${source}.${table}`;
+    let def: PartitionsDefinition | undefined;
+    try {
+      def = sourcePartitionsOf(project, sourceKey);
+    } catch {
+      def = undefined;
+    }
+    if (!def) {
+      wholeSources.push(sourceKey);
+      continue;
+    }
+    for (const key of keys) {
+      const read = upstreamKeysOf(own, { from: key, to: key }, def);
+      if (read) sources.push({ key, asset: sourceKey, ...read });
+    }
+  }
+  return { sources, wholeSources };
 }

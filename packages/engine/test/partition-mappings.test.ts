@@ -410,6 +410,12 @@ describe("partition mappings, lookback and microbatch config refused at load", (
       /^almanac\.yml: schedules\[0\]\.lookback must be 0 or more, got -1/,
     ],
     [
+      "a sources: entry naming no source table",
+      "name: raw.events, partitions: hourly",
+      "name: raw.evnts, partitions: hourly",
+      /^almanac\.yml: sources\[0\]\.name "raw\.evnts" is no table of any sources: block/,
+    ],
+    [
       "a microbatch model without event_time",
       "event_time='day_start', ",
       "",

@@ -44,7 +44,7 @@ schedules:
   });
 
   it("an empty file is an empty config", () => {
-    assert.deepEqual(parse(""), { partitions: new Map(), assets: [], schedules: [] });
+    assert.deepEqual(parse(""), { partitions: new Map(), assets: [], schedules: [], sources: new Map() });
   });
 
   const invalid: [string, string, string, number | undefined][] = [
@@ -154,7 +154,7 @@ schedules:
     [
       "an unknown top-level key",
       "schedule: []",
-      "almanac.yml: unknown key schedule (allowed: version, partitions, assets, schedules)",
+      "almanac.yml: unknown key schedule (allowed: version, partitions, assets, schedules, sources)",
       1,
     ],
     ["assets that are not a list", "assets: {select: x}", "almanac.yml: assets must be a list", 1],

@@ -33,10 +33,17 @@ export interface AlmanacConfig {
   readonly partitions: ReadonlyMap<string, PartitionsDefinition>;
   readonly assets: readonly AssetRule[];
   readonly schedules: readonly ScheduleConfig[];
+  /** `sources:`: the partitions definition a source table's events are reported in, by `source.table`. */
+  readonly sources: ReadonlyMap<string, { readonly partitions: string; readonly index: number }>;
 }
 
 /** The config of a project without almanac.yml: nothing is partitioned. */
-export const emptyAlmanacConfig: AlmanacConfig = { partitions: new Map(), assets: [], schedules: [] };
+export const emptyAlmanacConfig: AlmanacConfig = {
+  partitions: new Map(),
+  assets: [],
+  schedules: [],
+  sources: new Map(),
+};
 
 /**
  * Parses almanac.yml (DESIGN §5): partitions definitions (snake_case keys mapped to
@@ -46,13 +53,41 @@ export const emptyAlmanacConfig: AlmanacConfig = { partitions: new Map(), assets
 export function parseAlmanacConfig(file: YamlFile): AlmanacConfig {
   const data = file.data ?? {};
   if (!isMapping(data)) throw file.error([], "must be a mapping with partitions, assets and schedules");
-  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules"]);
+  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules", "sources"]);
   const partitions = parsePartitions(file, data.partitions);
   return {
     partitions,
     assets: listAt(file, "assets", data.assets).map((entry, index) => parseAssetRule(file, partitions, entry, index)),
     schedules: parseSchedules(file, partitions, data.schedules),
+    sources: parseSources(file, partitions, data.sources),
   };
+}
+
+/** `sources: [{name: raw.events, partitions: hourly}]`; the names are checked against the project later. */
+function parseSources(
+  file: YamlFile,
+  partitions: ReadonlyMap<string, PartitionsDefinition>,
+  value: unknown,
+): Map<string, { partitions: string; index: number }> {
+  const sources = new Map<string, { partitions: string; index: number }>();
+  listAt(file, "sources", value).forEach((entry, index) => {
+    const at = ["sources", index];
+    if (!isMapping(entry)) throw file.error(at, `sources[${index}] must be a mapping with name and partitions`);
+    rejectUnknownKeys(file, at, entry, ["name", "partitions"]);
+    const name = requiredString(file, [...at, "name"], entry.name);
+    if (!/^[^.\s]+\.[^.\s]+$/.test(name)) {
+      throw file.error(
+        [...at, "name"],
+        `sources[${index}].name "${name}" must be source.table, as source('source', 'table') names it`,
+      );
+    }
+    if (sources.has(name)) throw file.error([...at, "name"], `sources[${index}].name "${name}" is listed twice`);
+    sources.set(name, {
+      partitions: knownPartitions(file, partitions, [...at, "partitions"], entry.partitions),
+      index,
+    });
+  });
+  return sources;
 }
 
 function listAt(file: YamlFile, key: string, value: unknown): unknown[] {

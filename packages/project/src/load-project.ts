@@ -170,6 +170,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     partitions: almanac.partitions,
     backfillPolicies: new Map(),
     partitionMappings: new Map(),
+    sourcePartitions: sourcePartitionsOf(almanac, almanacFile, catalog.sources),
     schedules: almanac.schedules,
     order: topologicalOrder(models),
     seeds,
@@ -382,6 +383,24 @@ function located(
 ): AlmanacError {
   const where = line === undefined ? file : `${file}:${line}`;
   return new AlmanacError(code, `${where}: ${text}`, { ...details, file, line });
+}
+
+/** almanac.yml `sources:` entries, each naming a source table some `sources:` block defines. */
+function sourcePartitionsOf(
+  almanac: AlmanacConfig,
+  file: YamlFile | undefined,
+  sources: ReadonlyMap<string, unknown>,
+): Map<string, string> {
+  const listed = new Map<string, string>();
+  for (const [name, entry] of almanac.sources) {
+    if (!sources.has(name)) {
+      const hint = didYouMean(name, sources.keys());
+      const text = `sources[${entry.index}].name "${name}" is no table of any sources: block${hint}`;
+      throw file?.error(["sources", entry.index, "name"], text) ?? new AlmanacError("ALMANAC_BAD_PROJECT_CONFIG", text);
+    }
+    listed.set(name, entry.partitions);
+  }
+  return listed;
 }
 
 /** A model's own `partitions` config must name a definition in almanac.yml. */

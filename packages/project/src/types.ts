@@ -157,6 +157,8 @@ export interface Project {
    * models that is not listed maps by overlap (`overlapMapping`); see `partitionMappingOf`.
    */
   readonly partitionMappings: ReadonlyMap<string, ReadonlyMap<string, TimeWindowMapping>>;
+  /** almanac.yml `sources:`: the definition each listed source table's events are reported in. */
+  readonly sourcePartitions: ReadonlyMap<string, string>;
   readonly schedules: readonly ScheduleConfig[];
   /** All model names, upstream before downstream (stable topological order). */
   readonly order: readonly string[];

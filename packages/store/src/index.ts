@@ -122,6 +122,8 @@ export type { CheckResultInput } from "./sql/record-check-results.js";
 export { recordCheckResults } from "./sql/record-check-results.js";
 export type { RecordScheduleTickRunInput } from "./sql/record-schedule-tick-run.js";
 export { recordScheduleTickRun } from "./sql/record-schedule-tick-run.js";
+export type { NewSourceEvent, SourceEventRow } from "./sql/record-source-event.js";
+export { recordSourceEvent } from "./sql/record-source-event.js";
 export type { ReleaseAbandonedScheduleTickInput } from "./sql/release-abandoned-schedule-tick.js";
 export { releaseAbandonedScheduleTick } from "./sql/release-abandoned-schedule-tick.js";
 export type { ReleaseRunPartitionsInput } from "./sql/release-run-partitions.js";

@@ -23,6 +23,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "runs", description: "Materialize a partition or a range; follow and cancel runs" },
         { name: "backfills", description: "A range split into runs: request, follow, cancel, retry" },
         { name: "schedules", description: "Schedules from almanac.yml: ticks, on/off, fire one now" },
+        { name: "sources", description: "Loaders report new data in source tables" },
       ],
       components: {
         securitySchemes: {

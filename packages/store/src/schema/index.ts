@@ -7,3 +7,4 @@ export { runEvents } from "./run-events.js";
 export { runSteps } from "./run-steps.js";
 export { runs } from "./runs.js";
 export { scheduleStates, scheduleTicks } from "./schedules.js";
+export { sourceEvents } from "./source-events.js";

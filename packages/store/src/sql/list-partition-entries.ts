@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PartitionStatus } from "../statuses.js";
 import type { StoreDb } from "../store-db.js";
-import { type StalenessUpstream, upstreamMappedCte } from "./staleness-upstream.js";
+import { type StalenessUpstream, sourceEventCtes, upstreamMappedCte } from "./staleness-upstream.js";
 
 export interface ListPartitionEntriesOptions {
   readonly assetKey: string;
@@ -44,7 +44,7 @@ export async function listPartitionEntries(
 ): Promise<PartitionEntryRow[]> {
   const from = options.from ?? null;
   const to = options.to ?? null;
-  const { sameKey = [], unpartitioned = [], mapped = [] } = options.upstream;
+  const { sameKey = [], unpartitioned = [], mapped = [], sources = [], wholeSources = [] } = options.upstream;
   const result = await db.execute<{
     partition_key: string;
     status: PartitionEntryRow["status"];
@@ -68,7 +68,8 @@ export async function listPartitionEntries(
       from almanac.asset_partitions u
       where u.asset_key = any(${sql.param([...unpartitioned])}::text[])
     ),
-    ${upstreamMappedCte(mapped)}
+    ${upstreamMappedCte(mapped)},
+    ${sourceEventCtes(sources, wholeSources)}
     select p.partition_key, p.status, p.run_id, p.error_code, p.error_message,
       to_char(p.updated_at at time zone 'UTC', ${isoFormat}) as updated_at,
       to_char(p.materialized_at at time zone 'UTC', ${isoFormat}) as materialized_at,
@@ -77,10 +78,14 @@ export async function listPartitionEntries(
         or ubk.materialized_at > p.materialized_at
         or ua.materialized_at > p.materialized_at
         or um.materialized_at > p.materialized_at
+        or sm.reported_at > p.materialized_at
+        or sa.reported_at > p.materialized_at
       ), false) as stale
     from almanac.asset_partitions p
     left join upstream_by_key ubk on ubk.partition_key = p.partition_key
     left join upstream_mapped um on um.down_key = p.partition_key
+    left join source_mapped sm on sm.down_key = p.partition_key
+    cross join source_any sa
     cross join upstream_any ua
     where p.asset_key = ${options.assetKey}
       and (${from}::text is null or p.partition_key >= ${from})

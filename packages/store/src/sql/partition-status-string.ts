@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { StoreDb } from "../store-db.js";
-import { type StalenessUpstream, upstreamMappedCte } from "./staleness-upstream.js";
+import { type StalenessUpstream, sourceEventCtes, upstreamMappedCte } from "./staleness-upstream.js";
 
 /**
  * One character per partition status in {@link partitionStatusString}'s answer. `stale` is a
@@ -33,7 +33,7 @@ export interface PartitionStatusStringOptions {
 export async function partitionStatusString(db: StoreDb, options: PartitionStatusStringOptions): Promise<string> {
   if (options.keys.length === 0) return "";
   const c = partitionStatusChars;
-  const { sameKey = [], unpartitioned = [], mapped = [] } = options.upstream ?? {};
+  const { sameKey = [], unpartitioned = [], mapped = [], sources = [], wholeSources = [] } = options.upstream ?? {};
   const result = await db.execute<{ statuses: string | null }>(sql`
     with keys as (
       select k.key, k.ord from unnest(${sql.param([...options.keys])}::text[]) with ordinality as k(key, ord)
@@ -50,7 +50,8 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
       from almanac.asset_partitions u
       where u.asset_key = any(${sql.param([...unpartitioned])}::text[])
     ),
-    ${upstreamMappedCte(mapped)}
+    ${upstreamMappedCte(mapped)},
+    ${sourceEventCtes(sources, wholeSources)}
     select string_agg(
       case
         when p.status is null then ${c.missing}
@@ -59,6 +60,8 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
           or ubk.materialized_at > p.materialized_at
           or ua.materialized_at > p.materialized_at
           or um.materialized_at > p.materialized_at
+          or sm.reported_at > p.materialized_at
+          or sa.reported_at > p.materialized_at
         ) then ${c.stale}
         when p.status = 'materialized' then ${c.materialized}
         when p.status = 'failed' then ${c.failed}
@@ -69,6 +72,8 @@ export async function partitionStatusString(db: StoreDb, options: PartitionStatu
     left join almanac.asset_partitions p on p.asset_key = ${options.assetKey} and p.partition_key = keys.key
     left join upstream_by_key ubk on ubk.partition_key = keys.key
     left join upstream_mapped um on um.down_key = keys.key
+    left join source_mapped sm on sm.down_key = keys.key
+    cross join source_any sa
     cross join upstream_any ua`);
   return result.rows[0]?.statuses ?? "";
 }

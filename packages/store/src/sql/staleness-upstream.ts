@@ -13,6 +13,13 @@ export interface StalenessUpstream {
   readonly unpartitioned?: readonly string[];
   /** One row per (downstream key, upstream asset): the upstream keys `from..to` it reads. */
   readonly mapped?: readonly MappedUpstreamRange[];
+  /**
+   * One row per (downstream key, source table with partitions): the source keys it reads, as
+   * `asset` `source.table`; a source event over any of them, or over the whole table, counts.
+   */
+  readonly sources?: readonly MappedUpstreamRange[];
+  /** Source tables read whole: any source event counts for every key. */
+  readonly wholeSources?: readonly string[];
 }
 
 export interface MappedUpstreamRange {
@@ -21,6 +28,31 @@ export interface MappedUpstreamRange {
   /** Inclusive; keys of one definition sort in time order as text. */
   readonly from: string;
   readonly to: string;
+}
+
+/**
+ * The CTEs `source_mapped(down_key, reported_at)` (per downstream key, the latest source event
+ * over what it reads) and `source_any(reported_at)` (the latest event of a source read whole).
+ */
+export function sourceEventCtes(sources: readonly MappedUpstreamRange[], whole: readonly string[]): SQL {
+  return sql`source_mapped as (
+      select m.down_key, max(e.reported_at) as reported_at
+      from unnest(
+        ${sql.param(sources.map((m) => m.key))}::text[],
+        ${sql.param(sources.map((m) => m.asset))}::text[],
+        ${sql.param(sources.map((m) => m.from))}::text[],
+        ${sql.param(sources.map((m) => m.to))}::text[]
+      ) as m(down_key, source_key, up_from, up_to)
+      join almanac.source_events e
+        on e.source_key = m.source_key
+       and (e.partition_from is null or (e.partition_from <= m.up_to and e.partition_to >= m.up_from))
+      group by m.down_key
+    ),
+    source_any as (
+      select max(e.reported_at) as reported_at
+      from almanac.source_events e
+      where e.source_key = any(${sql.param([...whole])}::text[])
+    )`;
 }
 
 /**

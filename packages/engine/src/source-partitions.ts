@@ -1,0 +1,42 @@
+/**
+ * Which partitions definition a source table's events are reported in (pure): the one
+ * almanac.yml's `sources:` gives it, else the one of the partitioned assets that read it, else
+ * none (events then say the whole table changed).
+ */
+import { AlmanacError } from "@almanac/errors";
+import type { PartitionsDefinition } from "@almanac/partitions";
+import { type Project, partitionsOf } from "@almanac/project";
+
+/** The partitioned models that read `source.table` directly. */
+function readersOf(project: Project, sourceKey: string): string[] {
+  return [...project.models.values()]
+    .filter((model) => model.sources.some(([source, table]) => `${source}.${table}` === sourceKey))
+    .map((model) => model.name);
+}
+
+/**
+ * @throws AlmanacError ALMANAC_BAD_SELECTOR when partitioned readers have different definitions
+ *   and almanac.yml names none for the source
+ */
+export function sourcePartitionsOf(project: Project, sourceKey: string): PartitionsDefinition | undefined {
+  const listed = project.sourcePartitions.get(sourceKey);
+  if (listed !== undefined) return project.partitions.get(listed);
+  const byName = new Map<string, { def: PartitionsDefinition; readers: string[] }>();
+  for (const reader of readersOf(project, sourceKey)) {
+    const def = partitionsOf(project, reader);
+    if (!def) continue;
+    const entry = byName.get(def.name) ?? { def, readers: [] };
+    entry.readers.push(reader);
+    byName.set(def.name, entry);
+  }
+  if (byName.size > 1) {
+    const listedDefs = [...byName].map(([name, { readers }]) => `"${name}" (${readers.join(", ")})`).join(" and ");
+    throw new AlmanacError(
+      "ALMANAC_BAD_SELECTOR",
+      `source ${sourceKey} is read by assets of different partitions definitions, ${listedDefs}: ` +
+        `say which one its events are in with almanac.yml sources: [{name: ${sourceKey}, partitions: …}]`,
+      { source: sourceKey, definitions: [...byName.keys()] },
+    );
+  }
+  return [...byName.values()][0]?.def;
+}
