@@ -39,6 +39,19 @@ describe("GET /metrics", () => {
     assert.equal(metrics.sum("almanac_queue_jobs", { state: "waiting" }), 1);
   });
 
+  test("a reported source event is counted per source table", async () => {
+    // raw.trips reaches the daily marts through the stg_trips view: its events are in their days.
+    const reported = await f.app.inject({
+      method: "POST",
+      url: "/api/sources/raw.trips/events",
+      payload: { partition: "2024-01-03" },
+    });
+    assert.equal(reported.statusCode, 201, reported.body);
+    const metrics = parsePrometheusText((await f.app.inject({ method: "GET", url: "/metrics" })).body);
+    assert.equal(metrics.types.get("almanac_source_events"), "gauge");
+    assert.equal(metrics.sum("almanac_source_events", { source: "raw.trips" }), 1);
+  });
+
   test("when Postgres does not answer, it still answers 200 and counts the failed gauges", async () => {
     const deadStore = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/none` });
     deadStore.on("error", () => undefined);

@@ -5,13 +5,37 @@
  */
 import { AlmanacError } from "@almanac/errors";
 import type { PartitionsDefinition } from "@almanac/partitions";
-import { type Project, partitionsOf } from "@almanac/project";
+import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
 
-/** The partitioned models that read `source.table` directly. */
+/**
+ * The source tables `asset` reads: its own `source()`s, and those of the views and ephemeral
+ * models it reads (they hold no data of their own, so the source's rows flow straight through,
+ * as `stg_trips` passes `raw.trips` to `daily_metrics`).
+ */
+export function sourcesReadBy(project: Project, asset: string): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [asset];
+  while (stack.length > 0) {
+    const name = stack.pop() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const model = project.models.get(name);
+    if (!model) continue;
+    for (const [source, table] of model.sources) found.add(`${source}.${table}`);
+    for (const upstream of upstreamOf(project, name)) {
+      const materialized = project.models.get(upstream)?.config.materialized;
+      if (materialized === "view" || materialized === "ephemeral") stack.push(upstream);
+    }
+  }
+  return [...found];
+}
+
+/** The partitioned models that read `source.table`, directly or through views. */
 function readersOf(project: Project, sourceKey: string): string[] {
-  return [...project.models.values()]
-    .filter((model) => model.sources.some(([source, table]) => `${source}.${table}` === sourceKey))
-    .map((model) => model.name);
+  return [...project.models.keys()].filter(
+    (name) => partitionsOf(project, name) && sourcesReadBy(project, name).includes(sourceKey),
+  );
 }
 
 /**

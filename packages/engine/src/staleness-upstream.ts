@@ -9,7 +9,7 @@ import { type PartitionsDefinition, upstreamKeysOf } from "@almanac/partitions";
 import { type Project, partitionMappingOf, partitionsOf, upstreamOf } from "@almanac/project";
 import type { MappedUpstreamRange, StalenessUpstream } from "@almanac/store";
 import { partitionedParents } from "./mapped-keys.js";
-import { sourcePartitionsOf } from "./source-partitions.js";
+import { sourcePartitionsOf, sourcesReadBy } from "./source-partitions.js";
 
 /** What `keys` of `asset` read upstream, in the form the store's status statements take. */
 export function stalenessUpstream(project: Project, asset: string, keys: readonly string[]): StalenessUpstream {
@@ -17,8 +17,7 @@ export function stalenessUpstream(project: Project, asset: string, keys: readonl
   const unpartitioned = upstreamOf(project, asset).filter((key) => partitionsOf(project, key) === undefined);
   // A non-partitioned asset reads every partition of its upstreams: any later one counts.
   if (!own) {
-    const sources = (project.models.get(asset)?.sources ?? []).map(([source, table]) => `${source}.${table}`);
-    return { unpartitioned: upstreamOf(project, asset), wholeSources: sources };
+    return { unpartitioned: upstreamOf(project, asset), wholeSources: sourcesReadBy(project, asset) };
   }
   const sameKey: string[] = [];
   const mapped: MappedUpstreamRange[] = [];
@@ -50,8 +49,7 @@ function sourceReads(
 ): Pick<StalenessUpstream, "sources" | "wholeSources"> {
   const sources: MappedUpstreamRange[] = [];
   const wholeSources: string[] = [];
-  for (const [source, table] of project.models.get(asset)?.sources ?? []) {
-    const sourceKey = `${source}.${table}`;
+  for (const sourceKey of sourcesReadBy(project, asset)) {
     let def: PartitionsDefinition | undefined;
     try {
       def = sourcePartitionsOf(project, sourceKey);

@@ -42,6 +42,8 @@ export interface StateSources {
   readonly activeBackfills?: () => Promise<readonly { id: string; counts: Readonly<Record<string, number>> }[]>;
   /** Per schedule, seconds between its latest tick's scheduled instant and when it fired. */
   readonly scheduleTickLag?: () => Promise<readonly { schedule: string; lagSeconds: number }[]>;
+  /** Per source table (`source.table`), the source events loaders reported. */
+  readonly sourceEvents?: () => Promise<ReadonlyMap<string, number>>;
 }
 
 /** Step durations: from a view swap (milliseconds) to an hour-long backfill step. */
@@ -144,6 +146,15 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     async (gauge) => {
       for (const { schedule, lagSeconds } of (await sources.scheduleTickLag?.()) ?? [])
         gauge.set({ schedule }, lagSeconds);
+    },
+  );
+
+  stateGauge(
+    "almanac_source_events",
+    "Source events reported per source table (POST /api/sources/:source/events, almanac report), as the store holds them.",
+    ["source"],
+    async (gauge) => {
+      for (const [source, n] of (await sources.sourceEvents?.()) ?? []) gauge.set({ source }, n);
     },
   );
 

@@ -51,6 +51,7 @@ export type { CanceledBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export { cancelBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export type { CompleteStepInput } from "./sql/complete-step.js";
 export { completeStep } from "./sql/complete-step.js";
+export { countSourceEvents } from "./sql/count-source-events.js";
 export type { CreateBackfillInput } from "./sql/create-backfill.js";
 export { createBackfill } from "./sql/create-backfill.js";
 export type { CreateRunInput, NewRunStep } from "./sql/create-run.js";

@@ -6,6 +6,7 @@ import {
   scheduleSummaries,
 } from "@almanac/engine";
 import type { StateSources } from "@almanac/metrics";
+import { countSourceEvents, storeDb } from "@almanac/store";
 import type { RouteDeps } from "../app-options.js";
 
 /** Backfills looked at per scrape: the newest ones, where unfinished backfills are. */
@@ -33,6 +34,7 @@ export function storeStateSources({ ctx, runQueue, now }: RouteDeps): StateSourc
         }),
       );
     },
+    sourceEvents: () => countSourceEvents(storeDb(ctx.store)),
     async scheduleTickLag() {
       const summaries = await scheduleSummaries(ctx, { now: now(), ticks: 1 });
       return summaries.flatMap(({ name, lastTicks: [latest] }) =>
