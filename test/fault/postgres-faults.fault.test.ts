@@ -10,7 +10,7 @@ import { startTestCluster, type TestCluster } from "./harness/postgres-cluster.j
 // restarted, mid-backfill. No process crashes, retryable errors are retried, and no partition is
 // marked materialized without its data (the tables equal a fault-free run's).
 let world: FaultWorld | undefined;
-let cluster: TestCluster | undefined;
+const clusters: TestCluster[] = [];
 let reference: Record<string, string>;
 before(async () => {
   reference = await referenceFingerprints({ from: "2024-01-01", to: "2024-01-10", rowsPerDay: 300 });
@@ -19,7 +19,9 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-after(() => cluster?.database.drop());
+after(async () => {
+  for (const cluster of clusters) await cluster.database.drop();
+});
 
 async function throughPostgresFault(label: string, inject: (w: FaultWorld) => Promise<void>): Promise<void> {
   const w = world;
@@ -48,12 +50,23 @@ test("scenario 4a: every Almanac connection terminated three times mid-backfill"
 });
 
 test("scenario 4b: Postgres crashed (pg_ctl stop -m immediate) and restarted mid-backfill", async () => {
-  cluster = await startTestCluster();
-  const c = cluster;
+  const c = await startTestCluster();
+  clusters.push(c);
   world = await startFaultWorld({ database: c.database, editProject: (dir) => slowDailyMetrics(dir, 1) });
   await throughPostgresFault("Postgres crashed and restarted after 3 s", async () => {
     await c.crash();
     await sleep(3_000);
+    await c.start();
+  });
+});
+
+test("scenario 4c: Postgres stopped for 15 s mid-backfill (pg_ctl stop -m fast), then started", async () => {
+  const c = await startTestCluster();
+  clusters.push(c);
+  world = await startFaultWorld({ database: c.database, editProject: (dir) => slowDailyMetrics(dir, 1) });
+  await throughPostgresFault("Postgres stopped for 15 s", async () => {
+    await c.stop();
+    await sleep(15_000);
     await c.start();
   });
 });

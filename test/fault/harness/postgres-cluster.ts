@@ -23,6 +23,8 @@ export interface TestCluster {
   readonly database: TestDatabase;
   /** `pg_ctl stop -m immediate`: every backend dies at once, as in a crash (crash recovery on start). */
   crash(): Promise<void>;
+  /** `pg_ctl stop -m fast`: a clean shutdown, as for maintenance; sessions are ended, new ones refused. */
+  stop(): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startTestCluster(clusterOptions: TestClusterOptions = {}):
       },
     },
     crash: () => stop("immediate").then(() => undefined),
+    stop: () => stop("fast").then(() => undefined),
     start,
   };
 }
