@@ -1,5 +1,6 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { type QueueLogger, silentLogger } from "./queue-logger.js";
+import { connectRedis } from "./redis-target.js";
 import type { QueueSettings } from "./types.js";
 
 /** How long a producer waits for Redis to accept a connection before calling it unreachable. */
@@ -16,7 +17,7 @@ const producerCommandTimeoutMs = 5_000;
  * `enableOfflineQueue: false`, `connectTimeout` 2 s, `commandTimeout` 5 s.
  */
 export function producerConnection(settings: QueueSettings, logger: QueueLogger = silentLogger): Redis {
-  const connection = new Redis(settings.redisUrl, {
+  const connection = connectRedis(settings.redisUrl, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: producerConnectTimeoutMs,
@@ -49,7 +50,7 @@ export function workerConnection(
   options: WorkerConnectionOptions = {},
 ): Redis {
   const { stopReconnecting } = options;
-  const connection = new Redis(settings.redisUrl, {
+  const connection = connectRedis(settings.redisUrl, {
     maxRetriesPerRequest: null,
     lazyConnect: true,
     retryStrategy: (times) =>
@@ -152,6 +153,8 @@ function statusOf(connection: Redis): string {
 
 /** The Redis URL without its password, for logs and error messages. */
 export function redactedRedisUrl(redisUrl: string): string {
+  // Sentinel URLs carry no password (a comma-separated host list is no URL `new URL` reads).
+  if (redisUrl.startsWith("redis-sentinel://")) return redisUrl;
   try {
     const url = new URL(redisUrl);
     if (url.password) url.password = "***";

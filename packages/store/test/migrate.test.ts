@@ -34,6 +34,7 @@ const storeTables = [
   "runs",
   "schedule_states",
   "schedule_ticks",
+  "source_events",
 ];
 
 test("migrationsFolder points at the committed migrations", () => {
