@@ -31,11 +31,21 @@ export function sourcesReadBy(project: Project, asset: string): string[] {
   return [...found];
 }
 
+// Per project (they never change once loaded): status listings ask this for every asset.
+const readersByProject = new WeakMap<Project, Map<string, string[]>>();
+
 /** The partitioned models that read `source.table`, directly or through views. */
 function readersOf(project: Project, sourceKey: string): string[] {
-  return [...project.models.keys()].filter(
-    (name) => partitionsOf(project, name) && sourcesReadBy(project, name).includes(sourceKey),
-  );
+  let readers = readersByProject.get(project);
+  if (readers === undefined) {
+    readers = new Map();
+    for (const name of project.models.keys()) {
+      if (!partitionsOf(project, name)) continue;
+      for (const source of sourcesReadBy(project, name)) readers.set(source, [...(readers.get(source) ?? []), name]);
+    }
+    readersByProject.set(project, readers);
+  }
+  return readers.get(sourceKey) ?? [];
 }
 
 /**
