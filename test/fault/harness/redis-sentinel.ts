@@ -97,12 +97,28 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
     15_000,
   );
   await until("the sentinel answered", async () => (await currentPrimaryPort()) === primary.port, 15_000);
+  // A sentinel learns of replicas from the primary's INFO, every 10 s: until it has, a dead
+  // primary has nobody to be replaced by (CI once killed it that early, and nothing was promoted).
+  await until(
+    "the sentinel found the replica",
+    async () => {
+      const replicas = await ask(sentinelPort, (r) => r.call("SENTINEL", "replicas", master) as Promise<string[][]>);
+      return (replicas ?? []).some((fields) => {
+        const info = new Map<string, string>();
+        for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), String(fields[i + 1]));
+        return info.get("port") === String(replicaPort) && info.get("flags") === "slave";
+      });
+    },
+    30_000,
+  );
 
   return {
     url: `redis-sentinel://127.0.0.1:${sentinelPort}/${master}`,
     primary,
     currentPrimaryPort,
-    async waitForFailover(timeoutMs = 30_000) {
+    // A sentinel that finds its timer jumping (a loaded machine) enters TILT mode for 30 s and
+    // acts on nothing meanwhile: allow for one TILT before the failover.
+    async waitForFailover(timeoutMs = 90_000) {
       await until("the replica was promoted", async () => (await currentPrimaryPort()) === replicaPort, timeoutMs);
       return replicaPort;
     },
