@@ -3,6 +3,7 @@ import { after, afterEach, before, test } from "node:test";
 import { activitySnapshot, type CutSessions, transactionStatuses, watchCutSessions } from "./harness/cut-sessions.js";
 import {
   assertAllRunning,
+  defaultDays,
   type FaultWorld,
   markFault,
   reportRecovery,
@@ -30,7 +31,7 @@ import { startTestCluster, type TestCluster } from "./harness/postgres-cluster.j
 const unavailable = await networkHostsUnavailable();
 /** The bound the issue sets: the rest of the cluster finishes the backfill this soon after the cut. */
 const boundAfterCutS = 90;
-const days = { from: "2024-01-01", to: "2024-01-10", rowsPerDay: 300 } as const;
+const days = defaultDays;
 
 let world: FaultWorld | undefined;
 /** The poll of the cut worker's sessions: stopped after each test, or a failed one would keep the process alive. */

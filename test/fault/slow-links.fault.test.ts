@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import { assertAllRunning, secondsSince, slowDailyMetrics } from "./harness/fault-world.js";
+import { assertAllRunning, defaultDays, secondsSince, slowDailyMetrics } from "./harness/fault-world.js";
 import { assertInvariants, referenceFingerprints } from "./harness/invariants.js";
 import { type MultiHostWorld, startMultiHostWorld } from "./harness/multi-host-world.js";
 import {
@@ -16,7 +16,7 @@ import {
 // trip of 200 ms ± 100 ms and 1% loss each way. The backfill must complete, exactly once, and
 // the throughput is reported against the same backfill on clean links.
 const unavailable = (await networkHostsUnavailable()) ?? (await netemUnavailable());
-const days = { from: "2024-01-01", to: "2024-01-10", rowsPerDay: 300 } as const;
+const days = defaultDays;
 /** Partition steps of one backfill of the two marts over `days`. */
 const martPartitions = 20;
 

@@ -93,6 +93,8 @@ export interface ApiReply {
 export interface ApiClient {
   /** One request; the token goes along unless `auth` is false. */
   call(method: string, url: string, body?: unknown, auth?: boolean): Promise<ApiReply>;
+  /** A request that must succeed (status below 300): its body. */
+  ok(method: string, url: string, body?: unknown): Promise<ApiReply["body"]>;
   /** Polls a run until it succeeded, failed or was canceled. */
   waitForRun(runId: string): Promise<ApiReply["body"]>;
   /** Polls a backfill until it completed (with or without failures) or was canceled. */
@@ -121,6 +123,11 @@ export function apiClient(base: string, token: string): ApiClient {
   };
   return {
     call,
+    async ok(method, url, body) {
+      const reply = await call(method, url, body);
+      if (reply.status >= 300) throw new Error(`${method} ${url}: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body;
+    },
     waitForRun: (runId) => poll(`/api/runs/${runId}`, ["succeeded", "failed", "canceled"]),
     waitForBackfill: (id) => poll(`/api/backfills/${id}`, ["completed", "completed_with_failures", "canceled"]),
   };

@@ -13,35 +13,19 @@ import {
 } from "@almanac/testing";
 import pg from "pg";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import { type RunningServices, startServices } from "./cli-fixture.js";
+import { apiClient, type RunningServices, startServices } from "./cli-fixture.js";
 
 const token = "metrics-e2e-token";
-const auth = { authorization: `Bearer ${token}` };
+
+/** Requests that must succeed, with the token, through the end-to-end tests' one REST client. */
+const api = (base: string, method: string, url: string, body?: unknown) => apiClient(base, token).ok(method, url, body);
+const waitForBackfill = (base: string, id: string) => apiClient(base, token).waitForBackfill(id);
 
 async function scrape(url: string): Promise<PrometheusText> {
   const res = await fetch(url);
   assert.equal(res.status, 200, url);
   assert.match(String(res.headers.get("content-type")), /^text\/plain; version=0\.0\.4/);
   return parsePrometheusText(await res.text());
-}
-
-async function api(base: string, method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `${method} ${url}: ${res.status}`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-async function waitForBackfill(base: string, id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 600; i++) {
-    const backfill = await api(base, "GET", `/api/backfills/${id}`);
-    if (String(backfill.status).startsWith("completed")) return backfill;
-    await sleep(100);
-  }
-  throw new Error(`backfill ${id} did not finish`);
 }
 
 /** No label value may be a partition key: their number grows without bound. */

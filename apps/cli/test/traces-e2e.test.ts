@@ -10,30 +10,14 @@ import {
   type TestDatabase,
 } from "@almanac/testing";
 import { generateTrips } from "../../../examples/nyc_taxi/scripts/load-trips.js";
-import { type RunningServices, startServices } from "./cli-fixture.js";
+import { apiClient, type RunningServices, startServices } from "./cli-fixture.js";
 
 const token = "traces-e2e-token";
-const auth = { authorization: `Bearer ${token}` };
+
+/** Requests that must succeed, with the token, through the end-to-end tests' one REST client. */
+const api = (base: string, method: string, url: string, body?: unknown) => apiClient(base, token).ok(method, url, body);
+const waitForRun = (base: string, runId: string) => apiClient(base, token).waitForRun(runId);
 const spanKind = { server: 2, producer: 4, consumer: 5 } as const;
-
-async function api(base: string, method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `${method} ${url}: ${res.status}`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-async function waitForRun(base: string, runId: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 300; i++) {
-    const run = await api(base, "GET", `/api/runs/${runId}`);
-    if (["succeeded", "failed", "canceled"].includes(String(run.status))) return run;
-    await sleep(100);
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
 
 /** Waits until `found` holds for the spans received (exports are batched every 100 ms here). */
 async function waitForSpans(receiver: OtlpReceiver, found: (spans: readonly ReceivedSpan[]) => boolean) {

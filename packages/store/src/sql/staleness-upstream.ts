@@ -37,14 +37,9 @@ export interface MappedUpstreamRange {
 export function sourceEventCtes(sources: readonly MappedUpstreamRange[], whole: readonly string[]): SQL {
   return sql`source_mapped as (
       select m.down_key, max(e.reported_at) as reported_at
-      from unnest(
-        ${sql.param(sources.map((m) => m.key))}::text[],
-        ${sql.param(sources.map((m) => m.asset))}::text[],
-        ${sql.param(sources.map((m) => m.from))}::text[],
-        ${sql.param(sources.map((m) => m.to))}::text[]
-      ) as m(down_key, source_key, up_from, up_to)
+      from ${rangeRows(sources)}
       join almanac.source_events e
-        on e.source_key = m.source_key
+        on e.source_key = m.up_asset
        and (e.partition_from is null or (e.partition_from <= m.up_to and e.partition_to >= m.up_from))
       group by m.down_key
     ),
@@ -62,14 +57,19 @@ export function sourceEventCtes(sources: readonly MappedUpstreamRange[], whole: 
 export function upstreamMappedCte(mapped: readonly MappedUpstreamRange[]): SQL {
   return sql`upstream_mapped as (
       select m.down_key, max(u.materialized_at) as materialized_at
-      from unnest(
-        ${sql.param(mapped.map((m) => m.key))}::text[],
-        ${sql.param(mapped.map((m) => m.asset))}::text[],
-        ${sql.param(mapped.map((m) => m.from))}::text[],
-        ${sql.param(mapped.map((m) => m.to))}::text[]
-      ) as m(down_key, up_asset, up_from, up_to)
+      from ${rangeRows(mapped)}
       join almanac.asset_partitions u
         on u.asset_key = m.up_asset and u.partition_key between m.up_from and m.up_to
       group by m.down_key
     )`;
+}
+
+/** The ranges as rows `m(down_key, up_asset, up_from, up_to)`, one parameter per column. */
+function rangeRows(rows: readonly MappedUpstreamRange[]): SQL {
+  return sql`unnest(
+        ${sql.param(rows.map((m) => m.key))}::text[],
+        ${sql.param(rows.map((m) => m.asset))}::text[],
+        ${sql.param(rows.map((m) => m.from))}::text[],
+        ${sql.param(rows.map((m) => m.to))}::text[]
+      ) as m(down_key, up_asset, up_from, up_to)`;
 }
