@@ -11,8 +11,15 @@ export const finalRunStatuses = ["succeeded", "failed", "canceled"] as const;
 export type FinalRunStatus = (typeof finalRunStatuses)[number];
 
 /** What started a run. */
-export const runTriggers = ["cli", "api", "backfill", "schedule"] as const;
+export const runTriggers = ["cli", "api", "backfill", "schedule", "automation"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
+
+/** Why an automation run ran: its rule (`automation: eager` of `assets[i]`) and the updates it answered. */
+export interface RunCause {
+  readonly rule: string;
+  /** The updated upstream partitions (inclusive ranges; no keys = all of it) that made it due. */
+  readonly upstream: readonly { readonly asset: string; readonly from?: string; readonly to?: string }[];
+}
 
 /** Lifecycle of one step (one model over one chunk of partitions) of a run. */
 export const stepStatuses = ["queued", "running", "succeeded", "failed", "skipped", "canceled"] as const;

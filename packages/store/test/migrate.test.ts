@@ -28,6 +28,8 @@ const storeTables = [
   "__drizzle_migrations",
   "asset_checks",
   "asset_partitions",
+  "automation_claims",
+  "automation_updates",
   "backfills",
   "run_events",
   "run_steps",

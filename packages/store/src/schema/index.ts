@@ -1,6 +1,7 @@
 export { almanac } from "./almanac-schema.js";
 export { assetChecks } from "./asset-checks.js";
 export { assetPartitions } from "./asset-partitions.js";
+export { automationClaims, automationUpdates } from "./automation.js";
 export { backfills } from "./backfills.js";
 export { backfillsRelations, runEventsRelations, runStepsRelations, runsRelations } from "./relations.js";
 export { runEvents } from "./run-events.js";

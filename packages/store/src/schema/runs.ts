@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { type RunStatus, type RunTrigger, runStatuses, runTriggers } from "../statuses.js";
+import { boolean, check, index, integer, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type RunCause, type RunStatus, type RunTrigger, runStatuses, runTriggers } from "../statuses.js";
 import { almanac, oneOf } from "./almanac-schema.js";
 import { backfills } from "./backfills.js";
 
@@ -19,6 +19,11 @@ export const runs = almanac.table(
     partitionFrom: text("partition_from"),
     partitionTo: text("partition_to"),
     trigger: text("trigger").$type<RunTrigger>().notNull(),
+    /**
+     * Why an `automation` run ran: the rule and the upstream partitions whose update caused it
+     * (`RunCause`); null for other triggers.
+     */
+    cause: jsonb("cause").$type<RunCause>(),
     backfillId: uuid("backfill_id").references(() => backfills.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
