@@ -53,6 +53,8 @@ export interface AlmanacEnv {
   readonly workerConcurrency: number | undefined;
   /** `ALMANAC_RECONCILE_INTERVAL_MS`: pause between the server's reconciler passes. Default 10 000. */
   readonly reconcileIntervalMs: number;
+  /** `ALMANAC_AUTOMATION_POLL_MS`: automation passes this often besides those on notifications. Default 5 000. */
+  readonly automationPollMs: number;
   /** `ALMANAC_STALE_RUN_MS`: a running run without a heartbeat this long is taken over. Default 60 000. */
   readonly staleRunMs: number;
   /** `ALMANAC_MAX_BACKFILL_PARTITIONS`: backfills over more partitions are refused. Default 100 000. */
@@ -100,6 +102,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     metricsPort: positiveInt(env.ALMANAC_METRICS_PORT, "ALMANAC_METRICS_PORT"),
     workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
     reconcileIntervalMs: positiveInt(env.ALMANAC_RECONCILE_INTERVAL_MS, "ALMANAC_RECONCILE_INTERVAL_MS") ?? 10_000,
+    automationPollMs: positiveInt(env.ALMANAC_AUTOMATION_POLL_MS, "ALMANAC_AUTOMATION_POLL_MS") ?? 5_000,
     staleRunMs: positiveInt(env.ALMANAC_STALE_RUN_MS, "ALMANAC_STALE_RUN_MS") ?? 60_000,
     maxBackfillPartitions:
       positiveInt(env.ALMANAC_MAX_BACKFILL_PARTITIONS, "ALMANAC_MAX_BACKFILL_PARTITIONS") ?? 100_000,

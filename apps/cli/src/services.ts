@@ -1,6 +1,6 @@
 import { createAlmanacMetrics, startMetricsServer } from "@almanac/metrics";
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
-import { assertSafeToListen, startReconciler, startSchedules, startServer } from "@almanac/server";
+import { assertSafeToListen, startAutomation, startReconciler, startSchedules, startServer } from "@almanac/server";
 import { migrate } from "@almanac/store";
 import { startWorker } from "@almanac/worker";
 import type pino from "pino";
@@ -79,6 +79,13 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         catchUpDays: env.scheduleCatchUpDays,
       });
       closers.unshift(() => schedules.close());
+      const automation = await startAutomation({
+        ctx: session.ctx,
+        runQueue,
+        logger,
+        pollMs: env.automationPollMs,
+      });
+      closers.unshift(() => automation.close());
       const server = await startServer({
         ctx: session.ctx,
         runQueue,

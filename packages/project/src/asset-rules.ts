@@ -1,6 +1,6 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
 import type { TimeWindowMapping } from "@almanac/partitions";
-import type { AlmanacConfig } from "./almanac-config.js";
+import type { AlmanacConfig, AutomationPolicy } from "./almanac-config.js";
 import { selectModels } from "./select-models.js";
 import type { BackfillPolicy, Model, Project } from "./types.js";
 import type { YamlFile, YamlPath } from "./yaml-file.js";
@@ -11,7 +11,15 @@ export interface AssetRuleOutcome {
   readonly backfillPolicies: Map<string, BackfillPolicy>;
   /** Asset → upstream → mapping, from the rules' `deps:` (checked: each names what the asset reads). */
   readonly partitionMappings: Map<string, Map<string, TimeWindowMapping>>;
+  /** Asset → its rule's `automation:` (the first rule that sets one wins). */
+  readonly automation: Map<string, AssetAutomation>;
   readonly warnings: string[];
+}
+
+/** An asset's automation and the rule that set it (`assets[rule].automation`, for messages). */
+export interface AssetAutomation {
+  readonly policy: AutomationPolicy;
+  readonly rule: number;
 }
 
 /**
@@ -57,8 +65,9 @@ export function applyAssetRules(
   const backfillPolicies = new Map<string, BackfillPolicy>();
   // Asset → upstream → the mapping and the index of the rule that set it (for messages).
   const mapped = new Map<string, Map<string, { mapping: TimeWindowMapping; rule: number }>>();
+  const automation = new Map<string, AssetAutomation>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), warnings };
+  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), automation, warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
@@ -67,11 +76,13 @@ export function applyAssetRules(
       // Snapshots keep one history of their whole select: never partitioned.
       if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
         continue;
+      if (rule.automation && !automation.has(name)) automation.set(name, { policy: rule.automation, rule: rule.index });
       for (const [upstream, mapping] of rule.deps ?? []) {
         const mappings = mapped.get(name) ?? new Map();
         if (!mappings.has(upstream)) mappings.set(upstream, { mapping, rule: rule.index });
         mapped.set(name, mappings);
       }
+      if (rule.partitions === undefined) continue;
       const own = project.models.get(name)?.config.partitions;
       if (own !== undefined) {
         if (own !== rule.partitions) {
@@ -107,7 +118,7 @@ export function applyAssetRules(
     }
     partitionMappings.set(name, new Map([...mappings].map(([upstream, { mapping }]) => [upstream, mapping])));
   }
-  return { models, backfillPolicies, partitionMappings, warnings };
+  return { models, backfillPolicies, partitionMappings, automation, warnings };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PartitionsDefinition, TimeWindowMapping } from "@almanac/partitions";
+import type { AssetAutomation } from "./asset-rules.js";
 import type { DataTest } from "./data-tests.js";
 import type { WarehouseQuery } from "./query-table.js";
 
@@ -157,6 +158,8 @@ export interface Project {
    * models that is not listed maps by overlap (`overlapMapping`); see `partitionMappingOf`.
    */
   readonly partitionMappings: ReadonlyMap<string, ReadonlyMap<string, TimeWindowMapping>>;
+  /** almanac.yml `automation:` per asset (only assets whose rule sets one). */
+  readonly automation: ReadonlyMap<string, AssetAutomation>;
   /** almanac.yml `sources:`: the definition each listed source table's events are reported in. */
   readonly sourcePartitions: ReadonlyMap<string, string>;
   readonly schedules: readonly ScheduleConfig[];
