@@ -28,6 +28,8 @@ export interface AlmanacEnv {
   readonly apiToken: string | undefined;
   /** `ALMANAC_READ_TOKENS`: comma-separated read-only tokens; when set, reads of `/api` (but health) need a token. Default: none. */
   readonly readTokens: readonly string[];
+  /** `ALMANAC_API_TOKENS`: more operator tokens as `name:token,…`, so records say whose token made them. Needs `ALMANAC_API_TOKEN`. */
+  readonly namedTokens: ReadonlyMap<string, string>;
   /**
    * `ALMANAC_WEB_PUBLIC_READ`: with `ALMANAC_API_TOKEN` set, `1`/`true` keeps the web pages'
    * read-only views open and `0`/`false` sends visitors to `/login` first. Default true.
@@ -92,6 +94,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
         .map((token) => token.trim())
         .filter((token) => token !== ""),
     ),
+    namedTokens: namedTokens(env.ALMANAC_API_TOKENS, nonEmpty(env.ALMANAC_API_TOKEN) !== undefined),
     insecure: flag(env.ALMANAC_INSECURE, "ALMANAC_INSECURE"),
     webPublicRead:
       nonEmpty(env.ALMANAC_WEB_PUBLIC_READ) === undefined ||
@@ -160,4 +163,35 @@ function nonNegativeInt(value: string | undefined, name: string): number | undef
     throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${text}" is not a whole number (0 or more)`);
   }
   return n;
+}
+
+/** `ALMANAC_API_TOKENS=loader:s3cret,ci:0ther`: names are what records show, so each must be plain and unique. */
+function namedTokens(value: string | undefined, hasApiToken: boolean): ReadonlyMap<string, string> {
+  const tokens = new Map<string, string>();
+  const text = nonEmpty(value);
+  if (text === undefined) return tokens;
+  if (!hasApiToken) {
+    throw new AlmanacError(
+      "ALMANAC_BAD_REQUEST",
+      "ALMANAC_API_TOKENS is set without ALMANAC_API_TOKEN: set that too (the web login and the named tokens' defaults use it)",
+    );
+  }
+  for (const entry of text.split(",").map((part) => part.trim())) {
+    const match = /^([A-Za-z0-9_.-]+):(\S+)$/.exec(entry);
+    if (!match) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_REQUEST",
+        `ALMANAC_API_TOKENS entry "${entry.split(":")[0]}:…" must be name:token (name of letters, digits, _ . -)`,
+      );
+    }
+    const [, name, token] = match as unknown as [string, string, string];
+    if (name === "api" || tokens.has(name)) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_REQUEST",
+        `ALMANAC_API_TOKENS names "${name}" twice${name === "api" ? " (api is ALMANAC_API_TOKEN's name)" : ""}`,
+      );
+    }
+    tokens.set(name, token);
+  }
+  return tokens;
 }

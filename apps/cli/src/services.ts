@@ -91,6 +91,7 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         runQueue,
         apiToken: env.apiToken,
         readTokens: env.readTokens,
+        namedTokens: env.namedTokens,
         webPublicRead: env.webPublicRead,
         maxBackfillPartitions: env.maxBackfillPartitions,
         rateLimitPerMinute: env.rateLimitPerMinute,

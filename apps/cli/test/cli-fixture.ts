@@ -77,8 +77,9 @@ export async function startServices(options: {
     for (const child of processes) child.kill("SIGTERM");
     await Promise.all(exits);
   };
+  // 30 s: on a loaded 2-core machine a server with tracing has taken more than 10 to come up.
   const up = async (url: string) => {
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       const ok = await fetch(`${url}/api/health`).then(
         (r) => r.ok,
         () => false,
