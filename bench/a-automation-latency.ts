@@ -82,7 +82,11 @@ export async function runA(rounds = 3): Promise<BenchResult> {
  * A step's `finished_at` is its transaction's start, a little before its commit, so the model
  * figures are, if anything, high.
  */
-async function followOneDay(base: string, store: pg.Client, day: number): Promise<{ source: number; models: number[] }> {
+async function followOneDay(
+  base: string,
+  store: pg.Client,
+  day: number,
+): Promise<{ source: number; models: number[] }> {
   const date = `2024-03-${String(day).padStart(2, "0")}`;
   const res = await fetch(`${base}/api/sources/raw.events/events`, {
     method: "POST",
