@@ -84,6 +84,7 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         runQueue,
         logger,
         pollMs: env.automationPollMs,
+        metrics,
       });
       closers.unshift(() => automation.close());
       const server = await startServer({

@@ -155,5 +155,14 @@ describe("automation, end to end with two servers", () => {
     });
     const open = await pool.query("select id from almanac.runs where status in ('queued', 'running')");
     assert.equal(open.rowCount, 0);
+    // Each server counts the runs it requested; together, every automation run once.
+    let counted = 0;
+    for (const base of services?.bases ?? []) {
+      const text = await fetch(`${base}/metrics`).then((res) => res.text());
+      for (const match of text.matchAll(/^almanac_automation_runs_total\{asset="events_daily"\} (\d+)$/gm)) {
+        counted += Number(match[1]);
+      }
+    }
+    assert.equal(counted, (await automationRuns("events_daily")).length);
   });
 });

@@ -17,6 +17,8 @@ export interface AlmanacMetrics {
   runFinished(status: string): void;
   /** Counts a finished step and its rows, and observes its duration. */
   stepFinished(step: FinishedStep): void;
+  /** Counts a run automation requested for an eager asset (in the server that recorded it). */
+  automationRequested(asset: string): void;
   /** Sets (or replaces) where the scrape-time gauges read from. */
   observeState(sources: StateSources): void;
   /** The Prometheus text exposition of everything above. */
@@ -92,6 +94,12 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     labelNames: ["asset"],
     registers,
   });
+  const automationRuns = new Counter({
+    name: "almanac_automation_runs_total",
+    help: "Runs automation (automation: eager) requested, by the eager asset they build.",
+    labelNames: ["asset"],
+    registers,
+  });
   const collectErrors = new Counter({
     name: "almanac_metrics_collect_errors_total",
     help: "Scrapes where a gauge's source (Postgres, Redis) failed; that gauge is left empty for the scrape.",
@@ -162,6 +170,9 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     registry,
     runFinished(status) {
       runsFinished.inc({ status });
+    },
+    automationRequested(asset) {
+      automationRuns.inc({ asset });
     },
     stepFinished(step) {
       stepsFinished.inc({ asset: step.assetKey, status: step.status });

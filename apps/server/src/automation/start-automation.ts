@@ -1,4 +1,5 @@
 import { automationBatchSize, type EngineContext, evaluateAutomation } from "@almanac/engine";
+import type { AlmanacMetrics } from "@almanac/metrics";
 import type { QueueLogger, RunQueue } from "@almanac/queue";
 import type pg from "pg";
 
@@ -14,6 +15,8 @@ export interface AutomationOptions {
   readonly pollMs?: number;
   /** The clock (which partitions are complete). Default `() => new Date()`. */
   readonly now?: () => Date;
+  /** Counts the runs requested (`almanac_automation_runs_total`). */
+  readonly metrics?: Pick<AlmanacMetrics, "automationRequested">;
 }
 
 export interface RunningAutomation {
@@ -50,6 +53,7 @@ export async function startAutomation(options: AutomationOptions): Promise<Runni
         const pass = await evaluateAutomation(ctx, { now: now() });
         lastError = undefined;
         for (const why of pass.skipped) logger.warn({ skipped: why }, `automation skipped ${why}`);
+        for (const run of pass.runs) options.metrics?.automationRequested(run.asset);
         if (pass.runs.length > 0) {
           logger.info(
             { runs: pass.runs.map((run) => `${run.runId} ${run.asset} ${run.from ?? ""}..${run.to ?? ""}`) },
