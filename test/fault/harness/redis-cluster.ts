@@ -37,7 +37,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const nodes: TestRedis[] = [];
   const closeAll = () => Promise.all(nodes.map((node) => node.close()));
   try {
-    for (let i = 0; i < 3; i++) nodes.push(await startTestRedis({ aof: true, args }));
+    const started = await Promise.allSettled([0, 1, 2].map(() => startTestRedis({ aof: true, args })));
+    for (const node of started) if (node.status === "fulfilled") nodes.push(node.value);
+    const failed = started.find((node) => node.status === "rejected");
+    if (failed) throw failed.reason;
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
     await promisify(execFile)(
       "redis-cli",
