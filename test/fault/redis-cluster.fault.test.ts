@@ -96,6 +96,15 @@ test("scenario 3e: a backfill through a three-node Redis Cluster; every queue ke
   const stats = await w.api("GET", "/admin/queues/api/redis/stats");
   assert.equal(stats.status, 200, JSON.stringify(stats.body));
 
+  // Nothing else complained: the reconciler's job lookups, the schedule tick worker's blocking
+  // fetch and every other Redis call of both processes worked on the cluster.
+  for (const p of w.processes) {
+    const errors = p
+      .output()
+      .split("\n")
+      .filter((line) => /"level":(50|60)/.test(line));
+    assert.deepEqual(errors, [], `${p.name} logged errors`);
+  }
   const warning = `maxmemory-policy is allkeys-lru on node 127.0.0.1:${evicting.port}`;
   assert.ok(worker.output().includes(warning), `worker log lacks "${warning}":\n${worker.output().slice(-2000)}`);
   assert.equal(worker.output().split("maxmemory-policy is").length - 1, 1, "only the evicting node is named");
