@@ -1,6 +1,7 @@
 import path from "node:path";
 import { AlmanacError } from "@almanac/errors";
 import { parseEnvVarPrefixes } from "@almanac/project";
+import { assertRedisUrl } from "@almanac/queue";
 import { defaultPostgresSession, type PostgresSessionSettings } from "./postgres-session.js";
 
 /**
@@ -20,7 +21,11 @@ export interface AlmanacEnv {
   readonly targetSchema: string;
   /** `ALMANAC_HOME`: where the embedded Postgres and local Redis keep their data. Default `.almanac` in the current directory. */
   readonly home: string;
-  /** `REDIS_URL`: the queue. Unset: a local `redis-server` is started under `<home>/redis`. */
+  /**
+   * `REDIS_URL`: the queue — `redis://host:port`, `redis-sentinel://h1:26379,h2/<master>` or
+   * `redis-cluster://h1:6379,h2:6379,h3:6379` (seed nodes; the queue prefix is then hash-tagged,
+   * `{almanac}`). Unset: a local `redis-server` is started under `<home>/redis`.
+   */
   readonly redisUrl: string | undefined;
   /** `ALMANAC_QUEUE_PREFIX`: BullMQ key prefix, so several instances can share one Redis. Default `almanac`. */
   readonly queuePrefix: string;
@@ -85,7 +90,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     targetName: nonEmpty(env.ALMANAC_TARGET) ?? "dev",
     targetSchema: nonEmpty(env.ALMANAC_TARGET_SCHEMA) ?? "public",
     home: path.resolve(nonEmpty(env.ALMANAC_HOME) ?? ".almanac"),
-    redisUrl: nonEmpty(env.REDIS_URL),
+    redisUrl: redisUrl(env.REDIS_URL),
     queuePrefix: nonEmpty(env.ALMANAC_QUEUE_PREFIX) ?? "almanac",
     apiToken: nonEmpty(env.ALMANAC_API_TOKEN),
     readTokens: Object.freeze(
@@ -132,6 +137,13 @@ function readPostgresSession(env: NodeJS.ProcessEnv): PostgresSessionSettings {
       nonNegativeInt(env.ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS, "ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS") ??
       d.idleInTransactionTimeoutMs,
   });
+}
+
+/** A malformed Sentinel or Cluster URL is refused here, in one line, before anything starts. */
+function redisUrl(value: string | undefined): string | undefined {
+  const url = nonEmpty(value)?.trim();
+  if (url !== undefined) assertRedisUrl(url);
+  return url;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
