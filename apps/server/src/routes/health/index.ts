@@ -5,7 +5,7 @@ import { healthSchema } from "../../schemas/health.js";
 /** A health check must answer even when a dependency hangs (a half-open socket, say). */
 const checkTimeoutMs = 2_000;
 
-/** `GET /api/health`: 200 when the store answers `select 1` and Redis answers PING, else 503. */
+/** `GET /api/health`: 200 when the store answers `select 1` and the queue's Redis answers (PING; on a cluster, a read of the queue's own key), else 503. */
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ctx, runQueue }) => {
   app.get("", { schema: healthSchema }, async (request, reply) => {
     const [postgres, redis] = await Promise.all([
