@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createTestDatabase, repoRoot } from "@almanac/testing";
+import { createRawEvents, createTestDatabase, repoRoot } from "@almanac/testing";
 import { Queue, Worker } from "bullmq";
 import pg from "pg";
 import { startAlmanac } from "./lib/almanac-processes.js";
@@ -25,10 +25,7 @@ export async function runA(rounds = 3): Promise<BenchResult> {
   const barePrefix = benchQueuePrefix("abare");
   const store = new pg.Client({ connectionString: database.url });
   await store.connect();
-  await store.query(`create schema raw;
-    create table raw.events as
-    select ts as occurred_at, 1::numeric as amount
-      from generate_series('2024-03-01T00:00:00Z'::timestamptz, '2024-03-31T23:59:00Z', interval '7 minutes') as ts`);
+  await createRawEvents(store, { from: "2024-03-01T00:00:00Z", until: "2024-04-01T00:00:00Z", amounts: "ones" });
   const almanac = await startAlmanac({
     databaseUrl: database.url,
     redisUrl,

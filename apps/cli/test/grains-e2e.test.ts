@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createTestDatabase, repoRoot, symmetricDifference, type TestDatabase } from "@almanac/testing";
+import {
+  createRawEvents,
+  createTestDatabase,
+  repoRoot,
+  symmetricDifference,
+  type TestDatabase,
+} from "@almanac/testing";
 import pg from "pg";
 import { type ApiClient, apiClient, type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
 
@@ -32,10 +38,7 @@ describe("partitions across definitions, end to end", () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url });
     pool.on("error", () => undefined);
-    await pool.query(`create schema raw;
-      create table raw.events as
-      select ts as occurred_at, ((extract(epoch from ts)::bigint / 60) % 97)::numeric / 4 as amount
-        from generate_series('2024-02-28T00:00:00Z'::timestamptz, '2024-04-03T00:00:00Z', interval '7 minutes') as ts`);
+    await createRawEvents(pool, { from: "2024-02-28T00:00:00Z", until: "2024-04-03T00:00:01Z" });
     const migrated = await runAlmanac(cliEnv(), "migrate");
     assert.equal(migrated.code, 0, migrated.stderr);
     services = await startServices({ databaseUrl: db.url, projectDir, apiToken: token });

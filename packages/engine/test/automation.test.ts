@@ -10,7 +10,7 @@ import {
   reportSourceEvent,
 } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
-import { symmetricDifference } from "@almanac/testing";
+import { createRawEvents, symmetricDifference } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 // `automation: eager` evaluated in-process (what the server does on each notification): a
@@ -52,11 +52,7 @@ describe("automation: eager", () => {
 
   before(async () => {
     f = await engineFixture(projectDir);
-    await f.query(`create schema raw;
-      create table raw.events as
-      select ts as occurred_at, ((extract(epoch from ts)::bigint / 60) % 97)::numeric / 4 as amount
-        from generate_series('2024-03-01T00:00:00Z'::timestamptz, '2024-04-01T00:00:00Z', interval '7 minutes') as ts
-       where ts < '2024-04-01'`);
+    await createRawEvents(f.pool, { from: "2024-03-01T00:00:00Z", until: "2024-04-01T00:00:00Z" });
   });
   after(() => f?.close());
 

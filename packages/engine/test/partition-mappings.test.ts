@@ -20,7 +20,7 @@ import {
 } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
 import { storeDb } from "@almanac/store";
-import { symmetricDifference } from "@almanac/testing";
+import { createRawEvents, symmetricDifference } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 // New York hours, days and months across the 2024-03-10 spring-forward day, a 7-day rolling
@@ -31,10 +31,7 @@ const nyDay = "(occurred_at at time zone 'America/New_York')::date";
 
 /** One event every 7 minutes from 2024-02-28 to 2024-04-03 UTC, its amount from its time. */
 async function loadEvents(f: EngineFixture): Promise<void> {
-  await f.query(`create schema raw;
-    create table raw.events as
-    select ts as occurred_at, ((extract(epoch from ts)::bigint / 60) % 97)::numeric / 4 as amount
-      from generate_series('2024-02-28T00:00:00Z'::timestamptz, '2024-04-03T00:00:00Z', interval '7 minutes') as ts`);
+  await createRawEvents(f.pool, { from: "2024-02-28T00:00:00Z", until: "2024-04-03T00:00:01Z" });
 }
 
 const stepLabels = (steps: readonly { assetKey: string; partitionFrom?: string; partitionTo?: string }[]) =>

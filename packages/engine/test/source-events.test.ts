@@ -3,6 +3,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { assetPartitionGrid, materializeSelection, reportSourceEvent } from "@almanac/engine";
+import { createRawEvents } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 // Loaders report new data in raw.events by the New York hour (almanac.yml `sources:`); the
@@ -20,10 +21,7 @@ describe("source events", () => {
 
   before(async () => {
     f = await engineFixture(projectDir);
-    await f.query(`create schema raw;
-      create table raw.events as
-      select ts as occurred_at, 1::numeric as amount
-        from generate_series('2024-03-02T00:00:00Z'::timestamptz, '2024-03-05T00:00:00Z', interval '7 minutes') as ts`);
+    await createRawEvents(f.pool, { from: "2024-03-02T00:00:00Z", until: "2024-03-05T00:00:01Z", amounts: "ones" });
     for (const select of ["+events_daily", "events_batched"]) {
       const result = await materializeSelection(f.ctx, { select, from: "2024-03-02", to: "2024-03-04" }, { now });
       assert.equal(result.status, "succeeded");

@@ -5,6 +5,8 @@ export { startOtlpReceiver } from "./otlp-receiver.js";
 export { copyProject, editFile, examplesDir, repoRoot } from "./project-copies.js";
 export type { PrometheusSample, PrometheusText } from "./prometheus-text.js";
 export { parsePrometheusText } from "./prometheus-text.js";
+export type { RawEventsOptions } from "./raw-events.js";
+export { createRawEvents } from "./raw-events.js";
 export { symmetricDifference, tableFingerprint } from "./table-compare.js";
 export type { TestDatabase, TestDatabaseOptions } from "./test-database.js";
 export { adminUrl, createTestDatabase, databaseUrl } from "./test-database.js";
