@@ -6,6 +6,8 @@ import {
   type TimeWindowMapping,
 } from "@almanac/partitions";
 import { didYouMean } from "./did-you-mean.js";
+import { type FreshnessPolicy, parseFreshness } from "./freshness-config.js";
+import { type NotificationConfig, parseNotifications } from "./notifications-config.js";
 import { cronProblem, defaultScheduleCron } from "./schedule-cron.js";
 import type { BackfillPolicy, ScheduleConfig } from "./types.js";
 import {
@@ -26,6 +28,8 @@ export interface AssetRule {
   readonly backfillPolicy?: BackfillPolicy;
   /** `deps:`: the partition mapping of each named dependency (checked against the models later). */
   readonly deps?: ReadonlyMap<string, TimeWindowMapping>;
+  /** `freshness: {max_lag: 26h}`: when the selected assets' latest partition is overdue. */
+  readonly freshness?: FreshnessPolicy;
 }
 
 /** almanac.yml, checked for shape; selections are checked once the models are known. */
@@ -35,6 +39,8 @@ export interface AlmanacConfig {
   readonly schedules: readonly ScheduleConfig[];
   /** `sources:`: the partitions definition a source table's events are reported in, by `source.table`. */
   readonly sources: ReadonlyMap<string, { readonly partitions: string; readonly index: number }>;
+  /** `notifications:`: webhooks to POST events to. */
+  readonly notifications: readonly NotificationConfig[];
 }
 
 /** The config of a project without almanac.yml: nothing is partitioned. */
@@ -43,6 +49,7 @@ export const emptyAlmanacConfig: AlmanacConfig = {
   assets: [],
   schedules: [],
   sources: new Map(),
+  notifications: [],
 };
 
 /**
@@ -53,13 +60,14 @@ export const emptyAlmanacConfig: AlmanacConfig = {
 export function parseAlmanacConfig(file: YamlFile): AlmanacConfig {
   const data = file.data ?? {};
   if (!isMapping(data)) throw file.error([], "must be a mapping with partitions, assets and schedules");
-  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules", "sources"]);
+  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules", "sources", "notifications"]);
   const partitions = parsePartitions(file, data.partitions);
   return {
     partitions,
     assets: listAt(file, "assets", data.assets).map((entry, index) => parseAssetRule(file, partitions, entry, index)),
     schedules: parseSchedules(file, partitions, data.schedules),
     sources: parseSources(file, partitions, data.sources),
+    notifications: parseNotifications(file, data.notifications),
   };
 }
 
@@ -192,7 +200,7 @@ function parseAssetRule(
 ): AssetRule {
   const at = ["assets", index];
   if (!isMapping(entry)) throw file.error(at, `assets[${index}] must be a mapping with select and partitions`);
-  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps"]);
+  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps", "freshness"]);
   return {
     index,
     select: requiredString(file, [...at, "select"], entry.select),
@@ -201,6 +209,9 @@ function parseAssetRule(
       ? {}
       : { backfillPolicy: parseBackfillPolicy(file, [...at, "backfill_policy"], entry.backfill_policy) }),
     ...(entry.deps === undefined || entry.deps === null ? {} : { deps: parseDeps(file, [...at, "deps"], entry.deps) }),
+    ...(entry.freshness === undefined
+      ? {}
+      : { freshness: parseFreshness(file, [...at, "freshness"], entry.freshness) }),
   };
 }
 

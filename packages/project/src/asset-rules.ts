@@ -1,6 +1,7 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
 import type { TimeWindowMapping } from "@almanac/partitions";
 import type { AlmanacConfig } from "./almanac-config.js";
+import type { FreshnessPolicy } from "./freshness-config.js";
 import { selectModels } from "./select-models.js";
 import type { BackfillPolicy, Model, Project } from "./types.js";
 import type { YamlFile, YamlPath } from "./yaml-file.js";
@@ -11,6 +12,8 @@ export interface AssetRuleOutcome {
   readonly backfillPolicies: Map<string, BackfillPolicy>;
   /** Asset → upstream → mapping, from the rules' `deps:` (checked: each names what the asset reads). */
   readonly partitionMappings: Map<string, Map<string, TimeWindowMapping>>;
+  /** Asset → its freshness policy, from the first rule that selects it with `freshness:`. */
+  readonly freshness: Map<string, FreshnessPolicy>;
   readonly warnings: string[];
 }
 
@@ -57,8 +60,9 @@ export function applyAssetRules(
   const backfillPolicies = new Map<string, BackfillPolicy>();
   // Asset → upstream → the mapping and the index of the rule that set it (for messages).
   const mapped = new Map<string, Map<string, { mapping: TimeWindowMapping; rule: number }>>();
+  const freshness = new Map<string, FreshnessPolicy>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), warnings };
+  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), freshness, warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
@@ -67,6 +71,9 @@ export function applyAssetRules(
       // Snapshots keep one history of their whole select: never partitioned.
       if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
         continue;
+      // Every rule partitions what it selects, so an asset with freshness always has windows to
+      // measure lag from (ephemeral models and snapshots, never partitioned, were skipped above).
+      if (rule.freshness && !freshness.has(name)) freshness.set(name, rule.freshness);
       for (const [upstream, mapping] of rule.deps ?? []) {
         const mappings = mapped.get(name) ?? new Map();
         if (!mappings.has(upstream)) mappings.set(upstream, { mapping, rule: rule.index });
@@ -107,7 +114,7 @@ export function applyAssetRules(
     }
     partitionMappings.set(name, new Map([...mappings].map(([upstream, { mapping }]) => [upstream, mapping])));
   }
-  return { models, backfillPolicies, partitionMappings, warnings };
+  return { models, backfillPolicies, partitionMappings, freshness, warnings };
 }
 
 /**

@@ -172,6 +172,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     partitionMappings: new Map(),
     sourcePartitions: sourcePartitionsOf(almanac, almanacFile, catalog.sources),
     schedules: almanac.schedules,
+    notifications: almanac.notifications,
     order: topologicalOrder(models),
     seeds,
     macroFiles,
@@ -201,6 +202,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     partitions: microbatch.partitions,
     backfillPolicies: rules.backfillPolicies,
     partitionMappings: rules.partitionMappings,
+    freshness: rules.freshness,
   };
   const warnings = [
     ...provisional.warnings,
