@@ -103,6 +103,8 @@ export type {
 export { listNotificationDeliveries } from "./sql/list-notification-deliveries.js";
 export type { ListPartitionEntriesOptions, PartitionEntryRow } from "./sql/list-partition-entries.js";
 export { listPartitionEntries } from "./sql/list-partition-entries.js";
+export type { KeyedPartitionStatus } from "./sql/partition-statuses-of.js";
+export { partitionStatusesOf } from "./sql/partition-statuses-of.js";
 export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
 export { listPartitionStatuses } from "./sql/list-partition-statuses.js";
 export type { ListQueuedRunsOptions, QueuedRunRef } from "./sql/list-queued-runs.js";
