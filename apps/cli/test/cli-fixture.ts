@@ -32,6 +32,8 @@ export interface RunningServices {
   readonly env: Record<string, string | undefined>;
   /** SIGTERM to both processes, resolved once they exited. */
   stop(): Promise<void>;
+  /** Sends `signal` to the process of `command` (`serve`, `worker`), resolved once it exited: `kill -9` for fault tests. */
+  kill(command: string, signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -61,13 +63,23 @@ export async function startServices(options: {
     PORT: String(port),
     ...options.env,
   };
-  const processes: ChildProcess[] = (options.commands ?? ["serve", "worker"]).map((command) =>
+  const commands = options.commands ?? ["serve", "worker"];
+  const processes: ChildProcess[] = commands.map((command) =>
     spawn(process.execPath, [bin, command], { env, stdio: "ignore" }),
   );
+  const exited = (child: ChildProcess) =>
+    child.exitCode === null && child.signalCode === null
+      ? new Promise((resolve) => child.once("exit", resolve))
+      : Promise.resolve();
+  const kill = async (command: string, signal: NodeJS.Signals) => {
+    const child = processes[commands.indexOf(command)];
+    if (!child) throw new Error(`no ${command} process was started`);
+    const exit = exited(child);
+    child.kill(signal);
+    await exit;
+  };
   const stop = async () => {
-    const exits = processes.map((child) =>
-      child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve(),
-    );
+    const exits = processes.map(exited);
     for (const child of processes) child.kill("SIGTERM");
     await Promise.all(exits);
   };
@@ -76,7 +88,7 @@ export async function startServices(options: {
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { base, env, stop };
+    if (ok) return { base, env, stop, kill };
     await sleep(100);
   }
   await stop();

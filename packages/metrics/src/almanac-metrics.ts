@@ -17,6 +17,8 @@ export interface AlmanacMetrics {
   runFinished(status: string): void;
   /** Counts a finished step and its rows, and observes its duration. */
   stepFinished(step: FinishedStep): void;
+  /** Counts one webhook delivery attempt of a notification: `delivered`, `retry` (failed, tried again later) or `failed` (given up). */
+  webhookDelivery(notification: string, outcome: "delivered" | "retry" | "failed"): void;
   /** Sets (or replaces) where the scrape-time gauges read from. */
   observeState(sources: StateSources): void;
   /** The Prometheus text exposition of everything above. */
@@ -44,6 +46,8 @@ export interface StateSources {
   readonly scheduleTickLag?: () => Promise<readonly { schedule: string; lagSeconds: number }[]>;
   /** Per source table (`source.table`), the source events loaders reported. */
   readonly sourceEvents?: () => Promise<ReadonlyMap<string, number>>;
+  /** Per asset with a freshness policy, whether its latest partition is overdue. */
+  readonly assetOverdue?: () => Promise<readonly { asset: string; overdue: boolean }[]>;
 }
 
 /** Step durations: from a view swap (milliseconds) to an hour-long backfill step. */
@@ -90,6 +94,12 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     name: "almanac_rows_deleted_total",
     help: "Rows deleted from the warehouse by finished steps (window overwrite), by asset.",
     labelNames: ["asset"],
+    registers,
+  });
+  const webhookDeliveries = new Counter({
+    name: "almanac_webhook_deliveries_total",
+    help: "Notification webhook POSTs by this process, by notification and outcome (delivered, retry, failed).",
+    labelNames: ["notification", "outcome"],
     registers,
   });
   const collectErrors = new Counter({
@@ -158,6 +168,15 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     },
   );
 
+  stateGauge(
+    "almanac_asset_overdue",
+    "1 when an asset's latest partition is past its freshness deadline (max_lag after its window ended) and not materialized, else 0; only assets with freshness:.",
+    ["asset"],
+    async (gauge) => {
+      for (const { asset, overdue } of (await sources.assetOverdue?.()) ?? []) gauge.set({ asset }, overdue ? 1 : 0);
+    },
+  );
+
   return {
     registry,
     runFinished(status) {
@@ -168,6 +187,9 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
       stepDuration.observe({ asset: step.assetKey }, step.durationMs / 1000);
       if (step.rowsWritten > 0) rowsWritten.inc({ asset: step.assetKey }, step.rowsWritten);
       if (step.rowsDeleted > 0) rowsDeleted.inc({ asset: step.assetKey }, step.rowsDeleted);
+    },
+    webhookDelivery(notification, outcome) {
+      webhookDeliveries.inc({ notification, outcome });
     },
     observeState(next) {
       sources = { ...sources, ...next };

@@ -103,8 +103,6 @@ export type {
 export { listNotificationDeliveries } from "./sql/list-notification-deliveries.js";
 export type { ListPartitionEntriesOptions, PartitionEntryRow } from "./sql/list-partition-entries.js";
 export { listPartitionEntries } from "./sql/list-partition-entries.js";
-export type { KeyedPartitionStatus } from "./sql/partition-statuses-of.js";
-export { partitionStatusesOf } from "./sql/partition-statuses-of.js";
 export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
 export { listPartitionStatuses } from "./sql/list-partition-statuses.js";
 export type { ListQueuedRunsOptions, QueuedRunRef } from "./sql/list-queued-runs.js";
@@ -130,6 +128,8 @@ export { markPartitionsRunning } from "./sql/mark-partitions-running.js";
 export type { PartitionBatch } from "./sql/partition-keys.js";
 export type { PartitionStatusStringOptions } from "./sql/partition-status-string.js";
 export { partitionStatusChars, partitionStatusString } from "./sql/partition-status-string.js";
+export type { KeyedPartitionStatus } from "./sql/partition-statuses-of.js";
+export { partitionStatusesOf } from "./sql/partition-statuses-of.js";
 export type { ReadyBackfillRunsOptions, RunToStart } from "./sql/ready-backfill-runs.js";
 export { readyBackfillRuns } from "./sql/ready-backfill-runs.js";
 export { reclaimWrittenPartitions } from "./sql/reclaim-written-partitions.js";
