@@ -1,45 +1,20 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  copyProject,
   createTestDatabase,
-  editFile,
   parsePrometheusText,
   type ReceivedWebhook,
-  repoRoot,
   startWebhookReceiver,
   type TestDatabase,
   type WebhookReceiver,
 } from "@almanac/testing";
 import { type ApiClient, apiClient, type RunningServices, runAlmanac, startServices } from "./cli-fixture.js";
+import { notifyProject, ofType, signatureOf, webhookSecret } from "./notify-fixture.js";
 
 // almanac.yml notifications end to end: `almanac serve` and `almanac worker` processes, a local
 // HTTP receiver standing in for Slack or PagerDuty, and the events a user subscribes to.
-export const notifyFixture = path.join(repoRoot, "apps/cli/test/fixtures/notify");
 const token = "notify-e2e-token";
-const secret = "webhook-secret-for-tests";
 const publicUrl = "https://almanac.example";
-
-/** Copies the fixture with its notifications pointed at `receiver`. */
-export async function notifyProject(receiver: WebhookReceiver): Promise<string> {
-  const dir = await copyProject(notifyFixture);
-  const file = path.join(dir, "almanac.yml");
-  await editFile(file, "RECEIVER_URL", receiver.url);
-  await editFile(file, "RECEIVER_URL", receiver.url);
-  return dir;
-}
-
-/** The body's `X-Almanac-Signature` as a receiver checks it: HMAC-SHA256 of the raw bytes. */
-export function signatureOf(request: ReceivedWebhook): string {
-  return `sha256=${createHmac("sha256", secret).update(request.rawBody).digest("hex")}`;
-}
-
-const ofType =
-  (type: string, where: (body: Record<string, unknown>) => boolean = () => true) =>
-  (request: ReceivedWebhook) =>
-    request.body?.type === type && where(request.body);
 
 describe("notifications, end to end", () => {
   let db: TestDatabase;
@@ -58,7 +33,7 @@ describe("notifications, end to end", () => {
       projectDir,
       apiToken: token,
       env: {
-        ALMANAC_WEBHOOK_SECRET: secret,
+        ALMANAC_WEBHOOK_SECRET: webhookSecret,
         ALMANAC_PUBLIC_URL: publicUrl,
         ALMANAC_WEBHOOK_BACKOFF_MS: "300",
         ALMANAC_NOTIFICATION_POLL_MS: "1000",

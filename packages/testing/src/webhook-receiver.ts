@@ -11,7 +11,7 @@ export interface ReceivedWebhook {
   readonly body: Record<string, unknown> | undefined;
   /** `Date.now()` when it arrived, comparable with the store's timestamps. */
   readonly at: number;
-  /** The status the receiver answered with. */
+  /** The status the receiver answered with; 0 when it never answered (`answer("never")`). */
   readonly answered: number;
 }
 
@@ -20,8 +20,11 @@ export interface WebhookReceiver {
   readonly url: string;
   /** Every request so far, in arrival order, whatever was answered. */
   readonly received: readonly ReceivedWebhook[];
-  /** The status to answer from now on (default 200). */
-  answer(status: number): void;
+  /**
+   * The status to answer from now on (default 200), or `never`: read the request and hold it
+   * open without answering, as a hung endpoint does (closed by `close()`).
+   */
+  answer(status: number | "never"): void;
   /** Resolves with the requests once `count` of them satisfy `match`; rejects after `timeoutMs`. */
   waitFor(match: (request: ReceivedWebhook) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
   close(): Promise<void>;
@@ -34,7 +37,7 @@ export interface WebhookReceiver {
  */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
-  let status = 200;
+  let status: number | "never" = 200;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -46,7 +49,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       } catch {
         body = undefined;
       }
-      received.push({ headers: request.headers, rawBody, body, at: Date.now(), answered: status });
+      received.push({
+        headers: request.headers,
+        rawBody,
+        body,
+        at: Date.now(),
+        answered: status === "never" ? 0 : status,
+      });
+      if (status === "never") return;
       response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : "receiver says no");
     });
   });
