@@ -87,6 +87,11 @@ describe("freshness, end to end", () => {
     assert.equal(await overdueGauge(String(services[0]?.base)), 1);
     const page = await (await fetch(`${services[0]?.base}/`)).text();
     assert.match(page, /late_daily<\/a> <span class="pill st-overdue"/);
+    const assetPage = await (await fetch(`${services[0]?.base}/assets/late_daily`)).text();
+    assert.match(
+      assetPage,
+      new RegExp(`Freshness: <span class="pill st-overdue">overdue</span> partition ${partition} was due`),
+    );
 
     // Many more checks by both servers: still one notification.
     await sleep(1_500);
@@ -101,6 +106,8 @@ describe("freshness, end to end", () => {
     assert.equal(single.overdue, false);
     assert.equal((single.freshness as { partition: string }).partition, yesterday());
     assert.equal(await overdueGauge(String(services[1]?.base)), 0);
+    const page = await (await fetch(`${services[0]?.base}/`)).text();
+    assert.doesNotMatch(page, /st-overdue/);
     assert.equal(receiver.received.filter(ofType("asset_overdue")).length, 1);
   });
 });
