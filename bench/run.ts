@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { adminUrl, repoRoot } from "@almanac/testing";
+import { runA } from "./a-automation-latency.js";
 import { b1Datasets, runB1 } from "./b1-backfill-vs-psql.js";
 import { runB2 } from "./b2-orchestration-overhead.js";
 import { runB3 } from "./b3-status-reads.js";
@@ -34,6 +35,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   W: () => runWebPages(),
   P: () => runP(),
   M: () => runM(),
+  A: () => runA(),
 };
 
 const wanted = process.argv.slice(2).map((name) => name.toUpperCase());

@@ -1,8 +1,9 @@
 // Runs the fault suite (test/fault/**/*.fault.test.ts): real `almanac serve` and `almanac worker`
 // processes, a redis-server per scenario, Postgres, and faults injected into them. Needs the
-// built CLI (`npm run build`), `redis-server` on PATH, and for the Postgres-restart scenario the
-// Postgres server binaries. One scenario at a time: each starts several processes, and timing
-// faults on a loaded 2-core machine would measure the machine, not Almanac.
+// built CLI (`npm run build`), `redis-server` on PATH (and `redis-cli`, which joins the Redis
+// Cluster scenarios' nodes), and for the Postgres-restart scenario the Postgres server binaries.
+// One scenario at a time: each starts several processes, and timing faults on a loaded 2-core
+// machine would measure the machine, not Almanac.
 //
 //   node scripts/run-fault-tests.mjs [path-filter ...]
 import { spawnSync } from "node:child_process";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { AlmanacError } from "@almanac/errors";
 import { parseEnvVarPrefixes } from "@almanac/project";
+import { assertRedisUrl } from "@almanac/queue";
 import { defaultPostgresSession, type PostgresSessionSettings } from "./postgres-session.js";
 
 /**
@@ -20,7 +21,11 @@ export interface AlmanacEnv {
   readonly targetSchema: string;
   /** `ALMANAC_HOME`: where the embedded Postgres and local Redis keep their data. Default `.almanac` in the current directory. */
   readonly home: string;
-  /** `REDIS_URL`: the queue. Unset: a local `redis-server` is started under `<home>/redis`. */
+  /**
+   * `REDIS_URL`: the queue — `redis://host:port`, `redis-sentinel://h1:26379,h2/<master>` or
+   * `redis-cluster://h1:6379,h2:6379,h3:6379` (seed nodes; the queue prefix is then hash-tagged,
+   * `{almanac}`). Unset: a local `redis-server` is started under `<home>/redis`.
+   */
   readonly redisUrl: string | undefined;
   /** `ALMANAC_QUEUE_PREFIX`: BullMQ key prefix, so several instances can share one Redis. Default `almanac`. */
   readonly queuePrefix: string;
@@ -28,6 +33,8 @@ export interface AlmanacEnv {
   readonly apiToken: string | undefined;
   /** `ALMANAC_READ_TOKENS`: comma-separated read-only tokens; when set, reads of `/api` (but health) need a token. Default: none. */
   readonly readTokens: readonly string[];
+  /** `ALMANAC_API_TOKENS`: more operator tokens as `name:token,…`, so records say whose token made them. Needs `ALMANAC_API_TOKEN`. */
+  readonly namedTokens: ReadonlyMap<string, string>;
   /**
    * `ALMANAC_WEB_PUBLIC_READ`: with `ALMANAC_API_TOKEN` set, `1`/`true` keeps the web pages'
    * read-only views open and `0`/`false` sends visitors to `/login` first. Default true.
@@ -53,6 +60,8 @@ export interface AlmanacEnv {
   readonly workerConcurrency: number | undefined;
   /** `ALMANAC_RECONCILE_INTERVAL_MS`: pause between the server's reconciler passes. Default 10 000. */
   readonly reconcileIntervalMs: number;
+  /** `ALMANAC_AUTOMATION_POLL_MS`: automation passes this often besides those on notifications. Default 5 000. */
+  readonly automationPollMs: number;
   /** `ALMANAC_STALE_RUN_MS`: a running run without a heartbeat this long is taken over. Default 60 000. */
   readonly staleRunMs: number;
   /** `ALMANAC_MAX_BACKFILL_PARTITIONS`: backfills over more partitions are refused. Default 100 000. */
@@ -98,7 +107,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     targetName: nonEmpty(env.ALMANAC_TARGET) ?? "dev",
     targetSchema: nonEmpty(env.ALMANAC_TARGET_SCHEMA) ?? "public",
     home: path.resolve(nonEmpty(env.ALMANAC_HOME) ?? ".almanac"),
-    redisUrl: nonEmpty(env.REDIS_URL),
+    redisUrl: redisUrl(env.REDIS_URL),
     queuePrefix: nonEmpty(env.ALMANAC_QUEUE_PREFIX) ?? "almanac",
     apiToken: nonEmpty(env.ALMANAC_API_TOKEN),
     readTokens: Object.freeze(
@@ -107,6 +116,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
         .map((token) => token.trim())
         .filter((token) => token !== ""),
     ),
+    namedTokens: namedTokens(env.ALMANAC_API_TOKENS, nonEmpty(env.ALMANAC_API_TOKEN) !== undefined),
     insecure: flag(env.ALMANAC_INSECURE, "ALMANAC_INSECURE"),
     webPublicRead:
       nonEmpty(env.ALMANAC_WEB_PUBLIC_READ) === undefined ||
@@ -117,6 +127,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     metricsPort: positiveInt(env.ALMANAC_METRICS_PORT, "ALMANAC_METRICS_PORT"),
     workerConcurrency: positiveInt(env.ALMANAC_WORKER_CONCURRENCY, "ALMANAC_WORKER_CONCURRENCY"),
     reconcileIntervalMs: positiveInt(env.ALMANAC_RECONCILE_INTERVAL_MS, "ALMANAC_RECONCILE_INTERVAL_MS") ?? 10_000,
+    automationPollMs: positiveInt(env.ALMANAC_AUTOMATION_POLL_MS, "ALMANAC_AUTOMATION_POLL_MS") ?? 5_000,
     staleRunMs: positiveInt(env.ALMANAC_STALE_RUN_MS, "ALMANAC_STALE_RUN_MS") ?? 60_000,
     maxBackfillPartitions:
       positiveInt(env.ALMANAC_MAX_BACKFILL_PARTITIONS, "ALMANAC_MAX_BACKFILL_PARTITIONS") ?? 100_000,
@@ -161,6 +172,13 @@ function publicUrl(value: string | undefined): string | undefined {
   return text.replace(/\/+$/, "");
 }
 
+/** A malformed Sentinel or Cluster URL is refused here, in one line, before anything starts. */
+function redisUrl(value: string | undefined): string | undefined {
+  const url = nonEmpty(value)?.trim();
+  if (url !== undefined) assertRedisUrl(url);
+  return url;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
@@ -190,4 +208,35 @@ function nonNegativeInt(value: string | undefined, name: string): number | undef
     throw new AlmanacError("ALMANAC_BAD_REQUEST", `${name}="${text}" is not a whole number (0 or more)`);
   }
   return n;
+}
+
+/** `ALMANAC_API_TOKENS=loader:s3cret,ci:0ther`: names are what records show, so each must be plain and unique. */
+function namedTokens(value: string | undefined, hasApiToken: boolean): ReadonlyMap<string, string> {
+  const tokens = new Map<string, string>();
+  const text = nonEmpty(value);
+  if (text === undefined) return tokens;
+  if (!hasApiToken) {
+    throw new AlmanacError(
+      "ALMANAC_BAD_REQUEST",
+      "ALMANAC_API_TOKENS is set without ALMANAC_API_TOKEN: set that too (the web login and the named tokens' defaults use it)",
+    );
+  }
+  for (const entry of text.split(",").map((part) => part.trim())) {
+    const match = /^([A-Za-z0-9_.-]+):(\S+)$/.exec(entry);
+    if (!match) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_REQUEST",
+        `ALMANAC_API_TOKENS entry "${entry.split(":")[0]}:…" must be name:token (name of letters, digits, _ . -)`,
+      );
+    }
+    const [, name, token] = match as unknown as [string, string, string];
+    if (name === "api" || tokens.has(name)) {
+      throw new AlmanacError(
+        "ALMANAC_BAD_REQUEST",
+        `ALMANAC_API_TOKENS names "${name}" twice${name === "api" ? " (api is ALMANAC_API_TOKEN's name)" : ""}`,
+      );
+    }
+    tokens.set(name, token);
+  }
+  return tokens;
 }

@@ -2,6 +2,7 @@ import { createAlmanacMetrics, startMetricsServer } from "@almanac/metrics";
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
 import {
   assertSafeToListen,
+  startAutomation,
   startFreshnessChecks,
   startNotificationDelivery,
   startReconciler,
@@ -86,11 +87,20 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         catchUpDays: env.scheduleCatchUpDays,
       });
       closers.unshift(() => schedules.close());
+      const automation = await startAutomation({
+        ctx: session.ctx,
+        runQueue,
+        logger,
+        pollMs: env.automationPollMs,
+        metrics,
+      });
+      closers.unshift(() => automation.close());
       const server = await startServer({
         ctx: session.ctx,
         runQueue,
         apiToken: env.apiToken,
         readTokens: env.readTokens,
+        namedTokens: env.namedTokens,
         webPublicRead: env.webPublicRead,
         maxBackfillPartitions: env.maxBackfillPartitions,
         rateLimitPerMinute: env.rateLimitPerMinute,

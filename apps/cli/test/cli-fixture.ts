@@ -26,13 +26,18 @@ export function runAlmanac(env: Record<string, string | undefined>, ...args: str
 }
 
 export interface RunningServices {
-  /** `http://127.0.0.1:<port>` of the server. */
+  /** `http://127.0.0.1:<port>` of the (first) server. */
   readonly base: string;
+  /** Every server's, in the order of `commands` (several `serve`s each get a port). */
+  readonly bases: readonly string[];
   /** The environment both processes got (for more CLI calls against the same services). */
   readonly env: Record<string, string | undefined>;
   /** SIGTERM to both processes, resolved once they exited. */
   stop(): Promise<void>;
-  /** Sends `signal` to the process of `command` (`serve`, `worker`), resolved once it exited: `kill -9` for fault tests. */
+  /**
+   * Sends `signal` to the (first) process of `command` (`serve`, `worker`), resolved once it
+   * exited: `kill -9` for fault tests.
+   */
   kill(command: string, signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -45,13 +50,15 @@ export async function startServices(options: {
   databaseUrl: string;
   projectDir: string;
   apiToken: string;
-  /** Default `["serve", "worker"]`. */
+  /** Default `["serve", "worker"]`; `["serve", "serve", "worker"]` runs two servers. */
   commands?: readonly string[];
   /** More environment for every process (e.g. `ALMANAC_METRICS_PORT`). */
   env?: Readonly<Record<string, string>>;
 }): Promise<RunningServices> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const commands = options.commands ?? ["serve", "worker"];
+  const ports: number[] = [];
+  for (const command of commands) if (command === "serve" || command === "dev") ports.push(await freePort());
+  const bases = ports.map((port) => `http://127.0.0.1:${port}`);
   const env = {
     PATH: process.env.PATH,
     DATABASE_URL: options.databaseUrl,
@@ -60,17 +67,23 @@ export async function startServices(options: {
     ALMANAC_PROJECT_DIR: options.projectDir,
     ALMANAC_API_TOKEN: options.apiToken,
     ALMANAC_WORKER_CONCURRENCY: "2",
-    PORT: String(port),
+    PORT: String(ports[0]),
     ...options.env,
   };
-  const commands = options.commands ?? ["serve", "worker"];
-  const processes: ChildProcess[] = commands.map((command) =>
-    spawn(process.execPath, [bin, command], { env, stdio: "ignore" }),
-  );
+  let served = 0;
+  const processes: ChildProcess[] = commands.map((command) => {
+    const port = command === "serve" || command === "dev" ? ports[served++] : ports[0];
+    return spawn(process.execPath, [bin, command], { env: { ...env, PORT: String(port) }, stdio: "ignore" });
+  });
   const exited = (child: ChildProcess) =>
     child.exitCode === null && child.signalCode === null
       ? new Promise((resolve) => child.once("exit", resolve))
       : Promise.resolve();
+  const stop = async () => {
+    const exits = processes.map(exited);
+    for (const child of processes) child.kill("SIGTERM");
+    await Promise.all(exits);
+  };
   const kill = async (command: string, signal: NodeJS.Signals) => {
     const child = processes[commands.indexOf(command)];
     if (!child) throw new Error(`no ${command} process was started`);
@@ -78,19 +91,19 @@ export async function startServices(options: {
     child.kill(signal);
     await exit;
   };
-  const stop = async () => {
-    const exits = processes.map(exited);
-    for (const child of processes) child.kill("SIGTERM");
-    await Promise.all(exits);
+  // 30 s: on a loaded 2-core machine a server with tracing has taken more than 10 to come up.
+  const up = async (url: string) => {
+    for (let i = 0; i < 300; i++) {
+      const ok = await fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return true;
+      await sleep(100);
+    }
+    return false;
   };
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { base, env, stop, kill };
-    await sleep(100);
-  }
+  if ((await Promise.all(bases.map(up))).every(Boolean)) return { base: bases[0] as string, bases, env, stop, kill };
   await stop();
   throw new Error("the server did not come up");
 }

@@ -35,6 +35,21 @@ describe("almanac serve/dev on a non-loopback address", () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /ALMANAC_INSECURE="maybe"/);
   });
+
+  test("ALMANAC_API_TOKENS must be name:token pairs with unique names, beside ALMANAC_API_TOKEN", async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ALMANAC_API_TOKENS: "loader:s3cret" }, /ALMANAC_API_TOKENS is set without ALMANAC_API_TOKEN/],
+      [{ ALMANAC_API_TOKEN: "t", ALMANAC_API_TOKENS: "loader" }, /entry "loader:…" must be name:token/],
+      [{ ALMANAC_API_TOKEN: "t", ALMANAC_API_TOKENS: "a:x,a:y" }, /names "a" twice/],
+      [{ ALMANAC_API_TOKEN: "t", ALMANAC_API_TOKENS: "api:x" }, /api is ALMANAC_API_TOKEN's name/],
+    ];
+    for (const [env, message] of cases) {
+      const result = await almanac(env, "serve");
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.includes("s3cret"), false);
+    }
+  });
 });
 
 describe("almanac serve --insecure / ALMANAC_INSECURE=1 on 0.0.0.0", () => {

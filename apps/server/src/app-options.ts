@@ -23,6 +23,11 @@ export interface AppOptions {
    */
   readonly readTokens?: readonly string[];
   /**
+   * `ALMANAC_API_TOKENS` (`loader:secret,ci:secret2`): more operator tokens by name, beside
+   * `apiToken`; what a request records names its token (a source event's `reportedBy`). Needs `apiToken`.
+   */
+  readonly namedTokens?: ReadonlyMap<string, string>;
+  /**
    * A pino logger (used as fastify's `loggerInstance`), or fastify's `logger` option (`true`,
    * `false`, or pino options). Pretty printing on a TTY is the caller's choice.
    */

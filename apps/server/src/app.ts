@@ -57,7 +57,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await installRateLimit(app, options.rateLimitPerMinute);
   // Filled as the web plugin registers its routes; they check a session cookie instead.
   const webRoutes = new Set<string>();
-  installBearerAuth(app, { apiToken: options.apiToken, readTokens: options.readTokens, sessionRoutes: webRoutes });
+  installBearerAuth(app, {
+    apiToken: options.apiToken,
+    readTokens: options.readTokens,
+    namedTokens: options.namedTokens,
+    sessionRoutes: webRoutes,
+  });
   await registerSwagger(app);
 
   const deps: RouteDeps = { ctx: options.ctx, runQueue: options.runQueue, now: options.now ?? (() => new Date()) };

@@ -1,5 +1,7 @@
 export { buildApp } from "./app.js";
 export type { AppOptions, RunQueue } from "./app-options.js";
+export type { AutomationOptions, RunningAutomation } from "./automation/index.js";
+export { startAutomation } from "./automation/index.js";
 export type { FreshnessChecks, FreshnessChecksOptions } from "./freshness/start-freshness-checks.js";
 export { startFreshnessChecks } from "./freshness/start-freshness-checks.js";
 export type { ListenSafety } from "./loopback-rule.js";

@@ -88,6 +88,36 @@ describe("bearer token (ALMANAC_API_TOKEN)", () => {
   });
 });
 
+describe("named operator tokens (ALMANAC_API_TOKENS)", () => {
+  let f: ServerFixture;
+  before(async () => {
+    f = await serverFixture({ apiToken: token, namedTokens: new Map([["loader", "loader-token-1"]]) });
+  });
+  after(() => f.close());
+
+  test("a named token may change things, and a source event records its name", async () => {
+    const report = (bearer: string) =>
+      f.app.inject({
+        method: "POST",
+        url: "/api/sources/raw.trips/events",
+        payload: { partition: "2024-01-02" },
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+    const byLoader = await report("loader-token-1");
+    assert.equal(byLoader.statusCode, 201, byLoader.body);
+    assert.equal(byLoader.json().reportedBy, "loader");
+    const byOperator = await report(token);
+    assert.equal(byOperator.json().reportedBy, "api");
+    const wrong = await report("loader-token-2");
+    assert.equal(wrong.statusCode, 401);
+    const rows = await f.query<{ reported_by: string }>("select reported_by from almanac.source_events order by id");
+    assert.deepEqual(
+      rows.map((row) => row.reported_by),
+      ["loader", "api"],
+    );
+  });
+});
+
 describe("read-only tokens (ALMANAC_READ_TOKENS)", () => {
   let f: ServerFixture;
   const readers = ["reader-one-token", "reader-two-token"];

@@ -28,7 +28,9 @@ export interface ServerFixture {
 }
 
 export interface ServerFixtureOptions
-  extends Partial<Pick<AppOptions, "apiToken" | "readTokens" | "logger" | "rateLimitPerMinute" | "webPublicRead">> {
+  extends Partial<
+    Pick<AppOptions, "apiToken" | "readTokens" | "namedTokens" | "logger" | "rateLimitPerMinute" | "webPublicRead">
+  > {
   /** Load trips for 2024-01-01..2024-01-03 so runs can execute. Default false. */
   readonly trips?: boolean;
 }
@@ -62,6 +64,7 @@ export async function serverFixture(options: ServerFixtureOptions = {}): Promise
     runQueue: queue,
     apiToken: options.apiToken,
     readTokens: options.readTokens,
+    namedTokens: options.namedTokens,
     rateLimitPerMinute: options.rateLimitPerMinute,
     webPublicRead: options.webPublicRead,
     logger: options.logger ?? false,

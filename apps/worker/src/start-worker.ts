@@ -6,6 +6,7 @@ import {
   createRunQueue,
   distinctErrorLog,
   type QueueSettings,
+  queuePrefix,
   type RunJobData,
   type RunJobResult,
   redactedRedisUrl,
@@ -62,7 +63,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { ctx, logger, queue: settings } = options;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const concurrency = options.concurrency ?? availableParallelism();
-  const fields = { workerId, redis: redactedRedisUrl(settings.redisUrl), prefix: settings.prefix };
+  // On a Redis Cluster the prefix is hash-tagged (`{almanac}`), as the queues' keys must share a slot.
+  const prefix = queuePrefix(settings);
+  const fields = { workerId, redis: redactedRedisUrl(settings.redisUrl), prefix };
   // Aborted when the shutdown deadline passes: runs stop between steps, connections stop reconnecting.
   const stopping = new AbortController();
   // Aborted as soon as the worker begins to stop: jobs fetched but not begun are handed back.
@@ -84,7 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       enqueueRuns: (runs) => nextRuns.enqueueRuns(runs),
       metrics: options.metrics,
     }),
-    { connection, prefix: settings.prefix, concurrency, name: workerId },
+    { connection, prefix, concurrency, name: workerId },
   );
 
   // A worker cut off from Postgres but not from Redis stops taking runs it could only fail.

@@ -1,7 +1,7 @@
 import type { BackfillPolicy, Project } from "@almanac/project";
 import { partitionsOf } from "@almanac/project";
 import { mapRequestKeys, upstreamKeys } from "./mapped-keys.js";
-import { type PlannedStep, planRun } from "./plan-run.js";
+import { chunkSteps, type PlannedStep, planRun } from "./plan-run.js";
 import type { ResolvedRequest } from "./run-request.js";
 
 /** One run of a backfill: a wave number, the partition keys it covers, its steps in order. */
@@ -77,19 +77,22 @@ function planPartitionRuns(
   request: ResolvedRequest,
   chunks: readonly string[][],
 ): PlannedBackfillRun[] {
+  const def = request.partitions;
   const planned = new Map<string, Set<string>>();
   const writer = new Map<string, number>(); // `${asset}\0${key}` → index of the run that writes it
   const runs: PlannedBackfillRun[] = [];
   for (const chunk of chunks) {
     const index = runs.length;
     let wave = 0;
-    for (const [asset, keys] of readsOf(project, request, chunk)) {
+    // What the chunk's models run, mapped once: for the steps, and (with self-reads) for its wave.
+    const needed = def ? mapRequestKeys(project, request.models, def, chunk) : new Map<string, string[]>();
+    for (const [asset, keys] of readsOf(project, needed)) {
       for (const key of keys) {
         const earlier = writer.get(`${asset}\0${key}`);
         if (earlier !== undefined) wave = Math.max(wave, (runs[earlier]?.wave ?? 0) + 1);
       }
     }
-    const steps = planRun(project, { ...request, keys: chunk }, { maxPartitionsPerStep: chunk.length, planned });
+    const steps = chunkSteps(project, { ...request, keys: chunk }, request.models, needed, planned, chunk.length);
     for (const step of steps) {
       for (const key of step.partitionKeys) writer.set(`${step.assetKey}\0${key}`, index);
     }
@@ -98,16 +101,15 @@ function planPartitionRuns(
   return runs;
 }
 
-/** Every (asset, keys) a run over `chunk` reads or writes: mapped keys, and self-dependency reads. */
-function readsOf(project: Project, request: ResolvedRequest, chunk: readonly string[]): Map<string, string[]> {
-  if (!request.partitions) return new Map();
-  const needed = mapRequestKeys(project, request.models, request.partitions, chunk);
-  for (const [asset, keys] of [...needed]) {
+/** Every (asset, keys) a run reads or writes: the keys it runs (`needed`), and self-dependency reads. */
+function readsOf(project: Project, needed: ReadonlyMap<string, readonly string[]>): Map<string, readonly string[]> {
+  const reads = new Map(needed);
+  for (const [asset, keys] of needed) {
     if (project.partitionMappings.get(asset)?.has(asset)) {
-      needed.set(asset, [...keys, ...upstreamKeys(project, asset, keys, asset)]);
+      reads.set(asset, [...keys, ...upstreamKeys(project, asset, keys, asset)]);
     }
   }
-  return needed;
+  return reads;
 }
 
 /**

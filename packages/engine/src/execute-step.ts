@@ -3,6 +3,7 @@ import { type PartitionsDefinition, windowBounds, windowVars } from "@almanac/pa
 import { relationOf, renderModel } from "@almanac/project";
 import { completeStep, finishStep, reclaimWrittenPartitions, storeDb } from "@almanac/store";
 import { materialize, relationShape, runHooks } from "@almanac/warehouse";
+import { followersOf } from "./automation-targets.js";
 import type { EngineContext } from "./engine-context.js";
 import { modelRequest } from "./model-request.js";
 import { lockAssetPartitions } from "./partition-locks.js";
@@ -127,6 +128,9 @@ export async function executeStep(
         rowsWritten: result.rowsWritten,
         rowsDeleted: result.rowsDeleted,
         events,
+        ...(followersOf(project, step.assetKey).length > 0
+          ? { followed: { assetKey: step.assetKey, partitionFrom: step.partitionFrom, partitionTo: step.partitionTo } }
+          : {}),
       });
     };
     if (ctx.sharedTransaction) await recordSuccess(storeDb(client));

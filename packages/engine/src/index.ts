@@ -34,6 +34,8 @@ export { codeVersion } from "./code-version.js";
 export type { CompileOptions } from "./compile-model.js";
 export { compileModel } from "./compile-model.js";
 export type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
+export type { AutomationPass, AutomationRun } from "./evaluate-automation.js";
+export { automationBatchSize, evaluateAutomation } from "./evaluate-automation.js";
 export type { ExecuteBackfillOptions } from "./execute-backfill.js";
 export { executeBackfill } from "./execute-backfill.js";
 export type { RunResult } from "./execute-run.js";

@@ -27,6 +27,37 @@ export interface PlanOptions {
 }
 
 /**
+ * The steps of partitioned `models` (in DAG order) for one chunk of keys, given the keys each
+ * model runs for it (`needed`, from `mapRequestKeys`): the keys no earlier chunk planned, which
+ * are then marked in `planned`, cut into steps by each model's policy.
+ */
+export function chunkSteps(
+  project: Project,
+  request: ResolvedRequest,
+  models: readonly string[],
+  needed: ReadonlyMap<string, readonly string[]>,
+  planned: Map<string, Set<string>>,
+  chunkSize: number,
+): PlannedStep[] {
+  const steps: PlannedStep[] = [];
+  for (const assetKey of models) {
+    const done = planned.get(assetKey) ?? new Set<string>();
+    planned.set(assetKey, done);
+    const fresh = (needed.get(assetKey) ?? []).filter((key) => !done.has(key));
+    for (const key of fresh) done.add(key);
+    for (const stepKeys of stepChunks(project, request, assetKey, fresh, chunkSize)) {
+      steps.push({
+        assetKey,
+        partitionFrom: stepKeys[0],
+        partitionTo: stepKeys[stepKeys.length - 1],
+        partitionKeys: stepKeys,
+      });
+    }
+  }
+  return steps;
+}
+
+/**
  * Orders the steps of a run (pure). Partitioned models run partition-major: for each chunk of
  * the requested keys, every partitioned model in DAG order, so a downstream partition follows
  * the partitions of its upstream that it reads. A model of another definition than the keys
@@ -46,20 +77,7 @@ export function planRun(project: Project, request: ResolvedRequest, options: Pla
   const flush = () => {
     for (const keys of chunks) {
       const needed = request.partitions ? mapRequestKeys(project, block, request.partitions, keys) : new Map();
-      for (const assetKey of block) {
-        const done = planned.get(assetKey) ?? new Set<string>();
-        planned.set(assetKey, done);
-        const fresh = (needed.get(assetKey) ?? []).filter((key: string) => !done.has(key));
-        for (const key of fresh) done.add(key);
-        for (const stepKeys of stepChunks(project, request, assetKey, fresh, chunkSize)) {
-          steps.push({
-            assetKey,
-            partitionFrom: stepKeys[0],
-            partitionTo: stepKeys[stepKeys.length - 1],
-            partitionKeys: stepKeys,
-          });
-        }
-      }
+      steps.push(...chunkSteps(project, request, block, needed, planned, chunkSize));
     }
     block = [];
   };

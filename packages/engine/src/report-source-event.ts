@@ -1,6 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { partitionKeysInRange, validatePartitionKey } from "@almanac/partitions";
 import { recordSourceEvent, type SourceEventRow, storeDb } from "@almanac/store";
+import { followersOf } from "./automation-targets.js";
 import type { EngineContext } from "./engine-context.js";
 import { sourcePartitionsOf } from "./source-partitions.js";
 
@@ -14,7 +15,8 @@ export interface SourceEventRequest {
 /**
  * Records that source table `sourceKey` (`raw.events`) got new data, for the partitions given
  * (keys of the source's definition: see `sourcePartitionsOf`) or the whole table. What reads
- * those partitions is stale from then on. Bad input throws before anything is written.
+ * those partitions is stale from then on, and eager assets that read it are woken. Bad input
+ * throws before anything is written.
  *
  * @throws AlmanacError ALMANAC_NOT_FOUND for a source no `sources:` block defines; a bad key's
  *   code; ALMANAC_BAD_PARTITION_RANGE; ALMANAC_NOT_PARTITIONED for keys of a source without a definition
@@ -49,11 +51,15 @@ export async function reportSourceEvent(
     validatePartitionKey(def, range.to, options.now);
     partitionKeysInRange(def, range.from, range.to); // refuses from after to
   }
-  return recordSourceEvent(storeDb(ctx.store), {
-    sourceKey,
-    reportedBy: options.reportedBy,
-    ...(range && def ? { partitionsDef: def.name, partitionFrom: range.from, partitionTo: range.to } : {}),
-  });
+  return recordSourceEvent(
+    storeDb(ctx.store),
+    {
+      sourceKey,
+      reportedBy: options.reportedBy,
+      ...(range && def ? { partitionsDef: def.name, partitionFrom: range.from, partitionTo: range.to } : {}),
+    },
+    { followed: followersOf(ctx.project, sourceKey).length > 0 },
+  );
 }
 
 function reportedRange(request: SourceEventRequest): { from: string; to: string } | undefined {

@@ -1,13 +1,15 @@
-import { createRun, markPartitionsQueued, storeDb } from "@almanac/store";
+import { createRun, markPartitionsQueued, type RunCause, type RunTrigger, storeDb } from "@almanac/store";
 import type pg from "pg";
 import type { PlannedStep } from "./plan-run.js";
 import type { ResolvedRequest } from "./run-request.js";
 
-export type RunTrigger = "cli" | "api" | "backfill" | "schedule";
+export type { RunTrigger };
 
 export interface SubmitOptions {
   readonly trigger: RunTrigger;
   readonly backfillId?: string;
+  /** Why an `automation` run ran. */
+  readonly cause?: RunCause;
   /**
    * When every asset partition of the request is already queued or running in one run, return
    * that run instead of recording a second writer (DESIGN §3.4). Default false.
@@ -46,20 +48,7 @@ export async function submitRun(
         return { ...existing, existing: true };
       }
     }
-    const db = storeDb(client);
-    const { runId } = await createRun(db, {
-      selection: request.select,
-      assetKeys: [...partitions.keys()],
-      partitionsDef: request.partitions?.name,
-      partitionFrom: request.keys[0],
-      partitionTo: request.keys[request.keys.length - 1],
-      trigger: options.trigger,
-      backfillId: options.backfillId,
-      steps: steps.map((s) => ({ assetKey: s.assetKey, partitionFrom: s.partitionFrom, partitionTo: s.partitionTo })),
-    });
-    for (const [assetKey, keys] of partitions) {
-      await markPartitionsQueued(db, { runId, assetKey, partitionKeys: keys });
-    }
+    const runId = await recordRun(client, request, steps, options);
     await client.query("commit");
     return { runId, attempt: 0, existing: false };
   } catch (error) {
@@ -70,16 +59,53 @@ export async function submitRun(
   }
 }
 
+/**
+ * Records a planned run and marks its partitions queued, on a client whose transaction the
+ * caller owns (`submitRun`'s, or automation's, which claims the partitions in the same one).
+ */
+export async function recordRun(
+  client: pg.PoolClient,
+  request: ResolvedRequest,
+  steps: readonly PlannedStep[],
+  options: Pick<SubmitOptions, "trigger" | "backfillId" | "cause">,
+): Promise<string> {
+  const partitions = queuedPartitions(steps);
+  const db = storeDb(client);
+  const { runId } = await createRun(db, {
+    selection: request.select,
+    assetKeys: [...partitions.keys()],
+    partitionsDef: request.partitions?.name,
+    partitionFrom: request.keys[0],
+    partitionTo: request.keys[request.keys.length - 1],
+    trigger: options.trigger,
+    cause: options.cause,
+    backfillId: options.backfillId,
+    steps: steps.map((s) => ({ assetKey: s.assetKey, partitionFrom: s.partitionFrom, partitionTo: s.partitionTo })),
+  });
+  for (const [assetKey, keys] of partitions) {
+    await markPartitionsQueued(db, { runId, assetKey, partitionKeys: keys });
+  }
+  return runId;
+}
+
+/**
+ * Takes the submission lock of each asset (sorted, so two submitters never wait on each other
+ * in a circle) until the transaction ends: submissions that may join a run, and automation's
+ * evaluations, of the same assets take turns.
+ */
+export async function lockSubmissions(client: pg.PoolClient, assets: readonly string[]): Promise<void> {
+  await client.query(
+    "select count(pg_advisory_xact_lock(hashtextextended('almanac:submit:' || a, 0))) from unnest($1::text[]) as a",
+    [[...assets].sort()],
+  );
+}
+
 /** The one active run that holds every requested asset partition as queued or running, if any. */
 async function findCoveringRun(
   client: pg.PoolClient,
   partitions: ReadonlyMap<string, readonly string[]>,
 ): Promise<{ runId: string; attempt: number } | undefined> {
-  const assets = [...partitions.keys()].sort();
-  await client.query(
-    "select count(pg_advisory_xact_lock(hashtextextended('almanac:submit:' || a, 0))) from unnest($1::text[]) as a",
-    [assets],
-  );
+  await lockSubmissions(client, [...partitions.keys()]);
   const pairs = [...partitions].flatMap(([asset, keys]) => keys.map((key) => [asset, key] as const));
   const { rows } = await client.query<{ run_id: string; attempt: number }>(
     `select ap.run_id, r.attempt

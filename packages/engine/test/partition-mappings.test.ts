@@ -302,6 +302,33 @@ describe("partitions across definitions", () => {
     assert.equal(joined.tick.runId, queued.runId);
     assert.match(joined.tick.message ?? "", /^joined run/);
     assert.equal((await executeRun(f.ctx, queued.runId)).status, "succeeded");
+    // A run holding only some of the tick's days queued: the tick records a run of its own, and
+    // the two take turns on the shared day (the partition lock), each writing it whole.
+    const partial = await requestRun(
+      f.ctx,
+      { select: "events_daily", from: "2024-03-25", to: "2024-03-26" },
+      { now, trigger: "api" },
+    );
+    const own = await fireScheduleTick(f.ctx, "late", { tickTime: new Date("2024-03-28T10:00:00Z"), enqueue });
+    assert.ok(own.tick.runId);
+    assert.notEqual(own.tick.runId, partial.runId);
+    assert.deepEqual(await steps(own.tick.runId), [
+      "events_daily 2024-03-25",
+      "events_daily 2024-03-26",
+      "events_daily 2024-03-27",
+    ]);
+    const both = await Promise.all([executeRun(f.ctx, partial.runId), executeRun(f.ctx, own.tick.runId)]);
+    assert.deepEqual(
+      both.map((result) => result.status),
+      ["succeeded", "succeeded"],
+    );
+    const days = await f.query<{ day: string; hours: number }>(
+      "select to_char(day, 'YYYY-MM-DD') as day, hours from public.events_daily where day between '2024-03-25' and '2024-03-27' order by 1",
+    );
+    assert.deepEqual(
+      days.map((row) => `${row.day} ${row.hours}`),
+      ["2024-03-25 24", "2024-03-26 24", "2024-03-27 24"],
+    );
 
     // A microbatch model's lookback (2 here; dbt's default 1) is run again on every tick too.
     const batches = await fireScheduleTick(f.ctx, "late_batches_nightly", {

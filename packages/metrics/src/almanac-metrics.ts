@@ -17,6 +17,8 @@ export interface AlmanacMetrics {
   runFinished(status: string): void;
   /** Counts a finished step and its rows, and observes its duration. */
   stepFinished(step: FinishedStep): void;
+  /** Counts a run automation requested for an eager asset (in the server that recorded it). */
+  automationRequested(asset: string): void;
   /** Counts one webhook delivery attempt of a notification: `delivered`, `retry` (failed, tried again later) or `failed` (given up). */
   webhookDelivery(notification: string, outcome: "delivered" | "retry" | "failed"): void;
   /** Sets (or replaces) where the scrape-time gauges read from. */
@@ -93,6 +95,12 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
   const rowsDeleted = new Counter({
     name: "almanac_rows_deleted_total",
     help: "Rows deleted from the warehouse by finished steps (window overwrite), by asset.",
+    labelNames: ["asset"],
+    registers,
+  });
+  const automationRuns = new Counter({
+    name: "almanac_automation_runs_total",
+    help: "Runs automation (automation: eager) requested, by the eager asset they build.",
     labelNames: ["asset"],
     registers,
   });
@@ -181,6 +189,9 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     registry,
     runFinished(status) {
       runsFinished.inc({ status });
+    },
+    automationRequested(asset) {
+      automationRuns.inc({ asset });
     },
     stepFinished(step) {
       stepsFinished.inc({ asset: step.assetKey, status: step.status });

@@ -24,13 +24,20 @@ export interface AssetRule {
   /** Position in `assets:`, for messages (`assets[1].select`). */
   readonly index: number;
   readonly select: string;
-  readonly partitions: string;
+  /** Absent for a rule that only sets other keys (`automation:` of unpartitioned models). */
+  readonly partitions?: string;
   readonly backfillPolicy?: BackfillPolicy;
   /** `deps:`: the partition mapping of each named dependency (checked against the models later). */
   readonly deps?: ReadonlyMap<string, TimeWindowMapping>;
+  /** `automation: eager`: the selected assets follow updates of what they read. */
+  readonly automation?: AutomationPolicy;
   /** `freshness: {max_lag: 26h}`: when the selected assets' latest partition is overdue. */
   readonly freshness?: FreshnessPolicy;
 }
+
+/** The automation conditions an asset rule may name; only Dagster's `eager` so far. */
+export const automationPolicies = ["eager"] as const;
+export type AutomationPolicy = (typeof automationPolicies)[number];
 
 /** almanac.yml, checked for shape; selections are checked once the models are known. */
 export interface AlmanacConfig {
@@ -200,19 +207,35 @@ function parseAssetRule(
 ): AssetRule {
   const at = ["assets", index];
   if (!isMapping(entry)) throw file.error(at, `assets[${index}] must be a mapping with select and partitions`);
-  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps", "freshness"]);
+  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps", "automation", "freshness"]);
   return {
     index,
     select: requiredString(file, [...at, "select"], entry.select),
-    partitions: knownPartitions(file, partitions, [...at, "partitions"], entry.partitions),
+    ...(entry.partitions === undefined && entry.automation !== undefined
+      ? {}
+      : { partitions: knownPartitions(file, partitions, [...at, "partitions"], entry.partitions) }),
     ...(entry.backfill_policy === undefined || entry.backfill_policy === null
       ? {}
       : { backfillPolicy: parseBackfillPolicy(file, [...at, "backfill_policy"], entry.backfill_policy) }),
     ...(entry.deps === undefined || entry.deps === null ? {} : { deps: parseDeps(file, [...at, "deps"], entry.deps) }),
+    ...(entry.automation === undefined || entry.automation === null
+      ? {}
+      : { automation: parseAutomation(file, [...at, "automation"], entry.automation) }),
     ...(entry.freshness === undefined
       ? {}
       : { freshness: parseFreshness(file, [...at, "freshness"], entry.freshness) }),
   };
+}
+
+function parseAutomation(file: YamlFile, at: (string | number)[], value: unknown): AutomationPolicy {
+  const policy = automationPolicies.find((known) => known === value);
+  if (policy === undefined) {
+    throw file.error(
+      at,
+      `${formatKeyPath(at)}: unknown automation ${JSON.stringify(value)}${didYouMean(String(value), automationPolicies)} (known: ${automationPolicies.join(", ")})`,
+    );
+  }
+  return policy;
 }
 
 /** `deps: {upstream: {start_offset: -6, end_offset: 0}}`, Dagster's TimeWindowPartitionMapping. */

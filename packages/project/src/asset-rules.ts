@@ -1,6 +1,6 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
 import type { TimeWindowMapping } from "@almanac/partitions";
-import type { AlmanacConfig } from "./almanac-config.js";
+import type { AlmanacConfig, AutomationPolicy } from "./almanac-config.js";
 import type { FreshnessPolicy } from "./freshness-config.js";
 import { selectModels } from "./select-models.js";
 import type { BackfillPolicy, Model, Project } from "./types.js";
@@ -12,9 +12,17 @@ export interface AssetRuleOutcome {
   readonly backfillPolicies: Map<string, BackfillPolicy>;
   /** Asset → upstream → mapping, from the rules' `deps:` (checked: each names what the asset reads). */
   readonly partitionMappings: Map<string, Map<string, TimeWindowMapping>>;
+  /** Asset → its rule's `automation:` (the first rule that sets one wins). */
+  readonly automation: Map<string, AssetAutomation>;
   /** Asset → its freshness policy, from the first rule that selects it with `freshness:`. */
   readonly freshness: Map<string, FreshnessPolicy>;
   readonly warnings: string[];
+}
+
+/** An asset's automation and the rule that set it (`assets[rule].automation`, for messages). */
+export interface AssetAutomation {
+  readonly policy: AutomationPolicy;
+  readonly rule: number;
 }
 
 /**
@@ -60,9 +68,11 @@ export function applyAssetRules(
   const backfillPolicies = new Map<string, BackfillPolicy>();
   // Asset → upstream → the mapping and the index of the rule that set it (for messages).
   const mapped = new Map<string, Map<string, { mapping: TimeWindowMapping; rule: number }>>();
+  const automation = new Map<string, AssetAutomation>();
   const freshness = new Map<string, FreshnessPolicy>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), freshness, warnings };
+  if (file === undefined)
+    return { models, backfillPolicies, partitionMappings: new Map(), automation, freshness, warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
@@ -71,6 +81,7 @@ export function applyAssetRules(
       // Snapshots keep one history of their whole select: never partitioned.
       if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
         continue;
+      if (rule.automation && !automation.has(name)) automation.set(name, { policy: rule.automation, rule: rule.index });
       // Every rule partitions what it selects, so an asset with freshness always has windows to
       // measure lag from (ephemeral models and snapshots, never partitioned, were skipped above).
       if (rule.freshness && !freshness.has(name)) freshness.set(name, rule.freshness);
@@ -79,6 +90,7 @@ export function applyAssetRules(
         if (!mappings.has(upstream)) mappings.set(upstream, { mapping, rule: rule.index });
         mapped.set(name, mappings);
       }
+      if (rule.partitions === undefined) continue;
       const own = project.models.get(name)?.config.partitions;
       if (own !== undefined) {
         if (own !== rule.partitions) {
@@ -114,7 +126,7 @@ export function applyAssetRules(
     }
     partitionMappings.set(name, new Map([...mappings].map(([upstream, { mapping }]) => [upstream, mapping])));
   }
-  return { models, backfillPolicies, partitionMappings, freshness, warnings };
+  return { models, backfillPolicies, partitionMappings, automation, freshness, warnings };
 }
 
 /**

@@ -1,3 +1,4 @@
+export type { AssetAutomation } from "./asset-rules.js";
 export { downstreamOf, upstreamOf } from "./dag.js";
 export type { DataTest, GenericTestKind, TestSeverity } from "./data-tests.js";
 export { genericTestKinds, projectAsset, verdictOf, verdictQuery } from "./data-tests.js";

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { AlmanacError } from "@almanac/errors";
 import { type AlmanacConfig, emptyAlmanacConfig, parseAlmanacConfig } from "./almanac-config.js";
 import { applyAssetRules, checkScheduleSelections } from "./asset-rules.js";
+import { checkAutomation } from "./automation-rules.js";
 import { type ConfigJinjaInput, renderConfigJinja } from "./config-jinja.js";
 import { topologicalOrder } from "./dag.js";
 import { type DataTest, modelsCheckedBy, type ProjectTests, projectAsset } from "./data-tests.js";
@@ -170,6 +171,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     partitions: almanac.partitions,
     backfillPolicies: new Map(),
     partitionMappings: new Map(),
+    automation: new Map(),
     sourcePartitions: sourcePartitionsOf(almanac, almanacFile, catalog.sources),
     schedules: almanac.schedules,
     notifications: almanac.notifications,
@@ -202,8 +204,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     partitions: microbatch.partitions,
     backfillPolicies: rules.backfillPolicies,
     partitionMappings: rules.partitionMappings,
+    automation: rules.automation,
     freshness: rules.freshness,
   };
+  checkAutomation(project, almanacFile);
   const warnings = [
     ...provisional.warnings,
     ...rules.warnings,

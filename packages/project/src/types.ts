@@ -1,4 +1,5 @@
 import type { PartitionsDefinition, TimeWindowMapping } from "@almanac/partitions";
+import type { AssetAutomation } from "./asset-rules.js";
 import type { DataTest } from "./data-tests.js";
 import type { FreshnessPolicy } from "./freshness-config.js";
 import type { NotificationConfig } from "./notifications-config.js";
@@ -159,6 +160,8 @@ export interface Project {
    * models that is not listed maps by overlap (`overlapMapping`); see `partitionMappingOf`.
    */
   readonly partitionMappings: ReadonlyMap<string, ReadonlyMap<string, TimeWindowMapping>>;
+  /** almanac.yml `automation:` per asset (only assets whose rule sets one). */
+  readonly automation: ReadonlyMap<string, AssetAutomation>;
   /** almanac.yml `sources:`: the definition each listed source table's events are reported in. */
   readonly sourcePartitions: ReadonlyMap<string, string>;
   /** almanac.yml `freshness:` per asset: how long after its window ends the latest partition may be missing. */

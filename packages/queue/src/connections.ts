@@ -1,6 +1,5 @@
-import type { Redis } from "ioredis";
 import { type QueueLogger, silentLogger } from "./queue-logger.js";
-import { connectRedis } from "./redis-target.js";
+import { connectRedis, type RedisConnection } from "./redis-target.js";
 import type { QueueSettings } from "./types.js";
 
 /** How long a producer waits for Redis to accept a connection before calling it unreachable. */
@@ -16,7 +15,7 @@ const producerCommandTimeoutMs = 5_000;
  * reconnecting in the background. Options: `maxRetriesPerRequest: 1`,
  * `enableOfflineQueue: false`, `connectTimeout` 2 s, `commandTimeout` 5 s.
  */
-export function producerConnection(settings: QueueSettings, logger: QueueLogger = silentLogger): Redis {
+export function producerConnection(settings: QueueSettings, logger: QueueLogger = silentLogger): RedisConnection {
   const connection = connectRedis(settings.redisUrl, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -48,7 +47,7 @@ export function workerConnection(
   settings: QueueSettings,
   logger: QueueLogger = silentLogger,
   options: WorkerConnectionOptions = {},
-): Redis {
+): RedisConnection {
   const { stopReconnecting } = options;
   const connection = connectRedis(settings.redisUrl, {
     maxRetriesPerRequest: null,
@@ -95,7 +94,11 @@ export function distinctErrorLog(
  * Gives a connection an `error` listener — without one, Node throws the event and the process
  * crashes — that logs each distinct message once per outage.
  */
-export function logConnectionErrors(connection: Redis, logger: QueueLogger, fields: Record<string, unknown>): void {
+export function logConnectionErrors(
+  connection: RedisConnection,
+  logger: QueueLogger,
+  fields: Record<string, unknown>,
+): void {
   const errors = distinctErrorLog(logger, fields);
   connection.on("error", (error: Error) => errors.report(error));
   connection.on("ready", () => errors.reset());
@@ -105,7 +108,7 @@ export function logConnectionErrors(connection: Redis, logger: QueueLogger, fiel
  * Resolves when the connection is ready; rejects on the first connection error, when it is
  * closed, or after `timeoutMs`. Connects a lazy connection.
  */
-export async function whenReady(connection: Redis, timeoutMs: number): Promise<void> {
+export async function whenReady(connection: RedisConnection, timeoutMs: number): Promise<void> {
   if (connection.status === "ready") return;
   if (connection.status === "end") throw new Error("the connection is closed");
   if (connection.status === "wait") connection.connect().catch(() => undefined);
@@ -132,7 +135,7 @@ export async function whenReady(connection: Redis, timeoutMs: number): Promise<v
  * Closes a connection we own: `QUIT` (lets replies in flight arrive) when it is up, else — or
  * when QUIT gets no answer within `timeoutMs` — a hard disconnect. Never hangs on a dead Redis.
  */
-export async function closeConnection(connection: Redis, timeoutMs = 2_000): Promise<void> {
+export async function closeConnection(connection: RedisConnection, timeoutMs = 2_000): Promise<void> {
   if (connection.status === "end") return;
   if (connection.status === "ready") {
     let timer: NodeJS.Timeout | undefined;
@@ -147,14 +150,14 @@ export async function closeConnection(connection: Redis, timeoutMs = 2_000): Pro
 }
 
 /** The status now (a call, so TypeScript does not keep a narrowing from before an await). */
-function statusOf(connection: Redis): string {
+function statusOf(connection: RedisConnection): string {
   return connection.status;
 }
 
 /** The Redis URL without its password, for logs and error messages. */
 export function redactedRedisUrl(redisUrl: string): string {
-  // Sentinel URLs carry no password (a comma-separated host list is no URL `new URL` reads).
-  if (redisUrl.startsWith("redis-sentinel://")) return redisUrl;
+  // Sentinel and Cluster URLs carry no password (a comma-separated host list is no URL `new URL` reads).
+  if (redisUrl.startsWith("redis-sentinel://") || redisUrl.startsWith("redis-cluster://")) return redisUrl;
   try {
     const url = new URL(redisUrl);
     if (url.password) url.password = "***";

@@ -12,6 +12,8 @@ export { warnIfEvicting } from "./eviction-policy.js";
 export { decodeJobIdPart, encodeJobIdPart, runJobId } from "./job-ids.js";
 export type { QueueLogger } from "./queue-logger.js";
 export { silentLogger } from "./queue-logger.js";
+export type { RedisConnection } from "./redis-target.js";
+export { assertRedisUrl, isClusterUrl, queuePrefix } from "./redis-target.js";
 export type { RunJobState } from "./run-job-states.js";
 export { runJobStates } from "./run-job-states.js";
 export type { RunQueue } from "./run-queue.js";

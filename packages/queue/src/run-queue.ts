@@ -1,6 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { inSpan, traceContextForJob } from "@almanac/tracing";
 import { type JobsOptions, Queue } from "bullmq";
+import { Cluster } from "ioredis";
 import {
   closeConnection,
   producerConnection,
@@ -10,9 +11,10 @@ import {
 } from "./connections.js";
 import { runJobId } from "./job-ids.js";
 import { type QueueLogger, silentLogger } from "./queue-logger.js";
+import { queuePrefix } from "./redis-target.js";
 import type { QueueSettings, RunJobData, RunJobResult, RunToEnqueue } from "./types.js";
 
-/** The BullMQ queue that carries runs to workers. Its Redis keys are `<prefix>:runs:*`. */
+/** The BullMQ queue that carries runs to workers. Its Redis keys are `<prefix>:runs:*` ({@link queuePrefix}). */
 export const runQueueName = "runs";
 /** BullMQ job name of a run job. */
 export const runJobName = "run";
@@ -47,7 +49,10 @@ export interface RunQueue {
    *   unreachable. Nothing is lost: runs are recorded in Postgres before they are enqueued.
    */
   enqueueRuns(runs: readonly RunToEnqueue[]): Promise<void>;
-  /** True when Redis answers within a second. Never throws. */
+  /**
+   * True when Redis answers within a second; on a cluster, the node that owns the queue's slot.
+   * Never throws.
+   */
   ping(): Promise<boolean>;
   /** Closes the queue and its connection; safe to call twice and when Redis is gone. */
   close(): Promise<void>;
@@ -60,11 +65,18 @@ export interface RunQueue {
  */
 export function createRunQueue(settings: QueueSettings, logger: QueueLogger = silentLogger): RunQueue {
   const connection = producerConnection(settings, logger);
-  const queue = new Queue<RunJobData, RunJobResult>(runQueueName, { connection, prefix: settings.prefix });
+  const queue = new Queue<RunJobData, RunJobResult>(runQueueName, { connection, prefix: queuePrefix(settings) });
   // The connection's own listener logs its errors; without a listener here BullMQ re-emits them
   // on the queue, finds no taker and prints them to stderr.
   queue.on("error", () => undefined);
   const redis = redactedRedisUrl(settings.redisUrl);
+  // On a cluster PING goes to a random node, which answers even while the node that owns the
+  // queue's slot is down. A read of the queue's own key goes to that owner, and fails
+  // (CLUSTERDOWN, or no connection) exactly when the queue cannot be used.
+  const answers =
+    connection instanceof Cluster
+      ? async () => (await connection.exists(queue.toKey("meta"))) >= 0
+      : async () => (await connection.ping()) === "PONG";
   let closing: Promise<void> | undefined;
 
   /** One round trip for all the jobs; an unreachable Redis is a 503 the client can retry. */
@@ -110,7 +122,7 @@ export function createRunQueue(settings: QueueSettings, logger: QueueLogger = si
       });
       const answered = (async () => {
         await whenReady(connection, pingTimeoutMs);
-        return (await connection.ping()) === "PONG";
+        return await answers();
       })().catch(() => false);
       try {
         return await Promise.race([answered, timedOut]);

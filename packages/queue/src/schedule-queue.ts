@@ -8,6 +8,7 @@ import {
   whenReady,
 } from "./connections.js";
 import { type QueueLogger, silentLogger } from "./queue-logger.js";
+import { queuePrefix } from "./redis-target.js";
 import type { QueueSettings } from "./types.js";
 
 /** The BullMQ queue that carries schedule ticks. Its Redis keys are `<prefix>:schedules:*`. */
@@ -60,7 +61,7 @@ export interface ScheduleQueue {
 /** The producer side of the schedule queue, under the same prefix as the run queue. */
 export function createScheduleQueue(settings: QueueSettings, logger: QueueLogger = silentLogger): ScheduleQueue {
   const connection = producerConnection(settings, logger);
-  const queue = new Queue<ScheduleTickData>(scheduleQueueName, { connection, prefix: settings.prefix });
+  const queue = new Queue<ScheduleTickData>(scheduleQueueName, { connection, prefix: queuePrefix(settings) });
   queue.on("error", () => undefined);
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 import { type Job, Worker } from "bullmq";
 import { closeConnection, distinctErrorLog, redactedRedisUrl, workerConnection } from "./connections.js";
 import { type QueueLogger, silentLogger } from "./queue-logger.js";
+import { queuePrefix } from "./redis-target.js";
 import { type ScheduleTickData, scheduleQueueName } from "./schedule-queue.js";
 import type { QueueSettings } from "./types.js";
 
@@ -33,13 +34,14 @@ export interface ScheduleTickWorker {
  */
 export function startScheduleTickWorker(options: ScheduleTickWorkerOptions): ScheduleTickWorker {
   const logger = options.logger ?? silentLogger;
-  const fields = { redis: redactedRedisUrl(options.queue.redisUrl), prefix: options.queue.prefix, queue: "schedules" };
+  const prefix = queuePrefix(options.queue);
+  const fields = { redis: redactedRedisUrl(options.queue.redisUrl), prefix, queue: "schedules" };
   const stopReconnecting = new AbortController();
   const connection = workerConnection(options.queue, silentLogger, { stopReconnecting: stopReconnecting.signal });
   const worker = new Worker<ScheduleTickData>(
     scheduleQueueName,
     async (job: Job<ScheduleTickData>) => options.onTick(tickOf(job)),
-    { connection, prefix: options.queue.prefix, concurrency: options.concurrency ?? 1 },
+    { connection, prefix, concurrency: options.concurrency ?? 1 },
   );
   const errors = distinctErrorLog(logger, fields, "schedule worker error");
   worker.on("error", (error) => errors.report(error));

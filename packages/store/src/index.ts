@@ -35,6 +35,14 @@ export { assetHealthCounts } from "./sql/asset-health-counts.js";
 export type { AssetStatusCounts, AssetStatusCountsOptions } from "./sql/asset-status-counts.js";
 // Asset partitions
 export { assetStatusCounts } from "./sql/asset-status-counts.js";
+export type {
+  AutomationCandidate,
+  AutomationCandidatesInput,
+  AutomationUpstreamRange,
+} from "./sql/automation-candidates.js";
+export { automationCandidates, claimAutomation } from "./sql/automation-candidates.js";
+export type { AutomationUpdate, AutomationUpdateInput } from "./sql/automation-updates.js";
+export { takeAutomationUpdates } from "./sql/automation-updates.js";
 export type { BackfillOpenRuns } from "./sql/backfill-open-runs.js";
 export { backfillOpenRuns } from "./sql/backfill-open-runs.js";
 // Backfills
@@ -170,6 +178,7 @@ export type {
   FinalRunStatus,
   NotificationEventType,
   PartitionStatus,
+  RunCause,
   RunStatus,
   RunTrigger,
   StepKind,

@@ -33,6 +33,8 @@ export async function startTestRedis(options: {
   aof: boolean;
   /** Addresses to listen on besides 127.0.0.1 (the service side of network hosts' links). */
   bind?: readonly string[];
+  /** More `redis-server` arguments (a cluster node's `--cluster-enabled yes`, say). */
+  args?: readonly string[];
 }): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), "almanac-fault-redis-"));
@@ -46,6 +48,7 @@ export async function startTestRedis(options: {
     // Protected mode refuses non-loopback clients unless Redis has a password; this one is the test's own.
     const args = ["--port", String(port), "--bind", bind, "--protected-mode", "no", "--dir", dir, "--save", ""];
     args.push("--appendonly", aof ? "yes" : "no", "--appendfsync", "always", "--maxmemory-policy", "noeviction");
+    args.push(...(options.args ?? []));
     child = spawn("redis-server", args, { stdio: "ignore" });
     for (let i = 0; i < 100; i++) {
       if (await ping(url)) return;

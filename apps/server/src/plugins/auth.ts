@@ -2,6 +2,13 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { AlmanacError } from "@almanac/errors";
 import type { FastifyInstance } from "fastify";
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The operator token the request came with (`api` for ALMANAC_API_TOKEN); unset on an open API. */
+    tokenName?: string;
+  }
+}
+
 /** Methods that change something; reads stay open so dashboards and health checks need no token. */
 export const mutatingMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -15,6 +22,12 @@ export interface BearerTokens {
    * reads open.
    */
   readonly readTokens?: readonly string[];
+  /**
+   * `ALMANAC_API_TOKENS`: more operator tokens, by name (a loader's, a CI job's), beside
+   * `apiToken` (named `api`). The name of the token a request came with is `request.tokenName`,
+   * so what it records says who (source events). Default: none.
+   */
+  readonly namedTokens?: ReadonlyMap<string, string>;
   /**
    * Routes that check a session of their own (the web pages: a login cookie, or this same
    * bearer token) and are skipped here. Default: none.
@@ -30,12 +43,17 @@ export interface BearerTokens {
  */
 export function installBearerAuth(
   app: FastifyInstance,
-  { apiToken, readTokens = [], sessionRoutes }: BearerTokens,
+  { apiToken, readTokens = [], namedTokens = new Map(), sessionRoutes }: BearerTokens,
 ): void {
   // Compare SHA-256 digests: equal lengths for timingSafeEqual, and no early exit that
   // would leak the token's length or a matching prefix through response time.
-  const operator = apiToken ? digest(apiToken) : undefined;
+  const operators = [
+    ...(apiToken ? [{ name: "api", digest: digest(apiToken) }] : []),
+    ...[...namedTokens].map(([name, token]) => ({ name, digest: digest(token) })),
+  ];
+  const operator = operators.length > 0;
   const readers = readTokens.filter((token) => token !== "").map(digest);
+  app.decorateRequest("tokenName", undefined);
   if (!operator && readers.length === 0) return;
   app.addHook("onRequest", async (request) => {
     const route = request.routeOptions.url;
@@ -51,9 +69,16 @@ export function installBearerAuth(
     }
     const given = digest(presented);
     // Every candidate is compared, so the time taken does not tell which one matched.
-    const isOperator = operator !== undefined && timingSafeEqual(given, operator);
+    const matched = operators.reduce<string | undefined>(
+      (found, candidate) => (timingSafeEqual(given, candidate.digest) ? candidate.name : found),
+      undefined,
+    );
     const isReader = readers.reduce((found, reader) => timingSafeEqual(given, reader) || found, false);
-    if (isOperator || (!mutating && isReader)) return;
+    if (matched !== undefined) {
+      request.tokenName = matched;
+      return;
+    }
+    if (!mutating && isReader) return;
     throw new AlmanacError(
       "ALMANAC_UNAUTHORIZED",
       isReader ? "this token may only read; changes need ALMANAC_API_TOKEN" : "the bearer token is wrong",

@@ -70,7 +70,24 @@ const RunSummary = Type.Object({
   partitionsDef: NullableString,
   partitionFrom: NullableString,
   partitionTo: NullableString,
-  trigger: Type.String({ description: "cli, api, backfill or schedule" }),
+  trigger: Type.String({ description: "cli, api, backfill, schedule or automation" }),
+  cause: Type.Union(
+    [
+      Type.Object({
+        rule: Type.String({ description: "The almanac.yml rule, e.g. `assets[2].automation: eager`" }),
+        upstream: Type.Array(
+          Type.Object({
+            asset: Type.String({ description: "An asset, or `source.table` for a source event" }),
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+          }),
+          { description: "The updated partitions that made it due (inclusive; no keys: all of it)" },
+        ),
+      }),
+      Type.Null(),
+    ],
+    { description: "Why an automation run ran; null for other triggers" },
+  ),
   backfillId: Type.Union([BackfillId, Type.Null()]),
   attempt: Type.Integer(),
   cancelRequested: Type.Boolean(),

@@ -31,6 +31,9 @@ export const reportSourceEventSchema = {
       partitions: Type.Union([Type.String(), Type.Null()], { description: "The definition the keys are in" }),
       from: Type.Union([Type.String(), Type.Null()]),
       to: Type.Union([Type.String(), Type.Null()]),
+      reportedBy: Type.String({
+        description: "The name of the token it came with (`api`: ALMANAC_API_TOKEN, or an open API)",
+      }),
       reportedAt: Type.String({ format: "date-time" }),
     }),
     ...errorReplies,

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { StoreDb } from "../store-db.js";
 import type { NewRunEvent } from "./append-run-events.js";
+import { type AutomationUpdateInput, automationUpdateInsert } from "./automation-updates.js";
 import { type MaterializedBatch, materializedUpsert } from "./mark-partitions-materialized.js";
 
 export interface CompleteStepInput {
@@ -11,12 +12,15 @@ export interface CompleteStepInput {
   readonly rowsDeleted: number;
   /** Its log lines, appended in order. */
   readonly events: readonly NewRunEvent[];
+  /** When an eager asset follows this one: the update recorded for it (`almanac.automation_updates`). */
+  readonly followed?: AutomationUpdateInput;
 }
 
 /**
  * A succeeded step in one statement: its partitions materialized, the step `succeeded` with its
  * counts, and its log lines — what `markPartitionsMaterialized`, `finishStep` and
- * `appendRunEvents` do, in one round trip instead of three. Run it in the step's data
+ * `appendRunEvents` do, in one round trip instead of three (and, when something follows the
+ * asset, the automation update that wakes it). Run it in the step's data
  * transaction, so all of it commits with the data or none does. Returns the partitions marked.
  */
 export async function completeStep(db: StoreDb, input: CompleteStepInput): Promise<number> {
@@ -41,7 +45,7 @@ export async function completeStep(db: StoreDb, input: CompleteStepInput): Promi
       ) with ordinality as e(run_id, step_idx, level, message, data, n)
       order by n
       returning 1
-    )
+    )${input.followed ? sql`, followed as (${automationUpdateInsert(input.followed)})` : sql``}
     select count(*)::int as marked from marked`);
   return result.rows[0]?.marked ?? 0;
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { RunTrigger } from "../statuses.js";
+import type { RunCause, RunTrigger } from "../statuses.js";
 import type { StoreDb } from "../store-db.js";
 
 /** One step of a new run, in execution order. */
@@ -20,6 +20,8 @@ export interface CreateRunInput {
   readonly partitionFrom?: string | null;
   readonly partitionTo?: string | null;
   readonly trigger: RunTrigger;
+  /** Why an `automation` run ran. */
+  readonly cause?: RunCause | null;
   readonly backfillId?: string | null;
   /** The planned steps; stored with `idx` 0, 1, … in this order, all `queued`. */
   readonly steps: readonly NewRunStep[];
@@ -34,10 +36,11 @@ export async function createRun(db: StoreDb, input: CreateRunInput): Promise<{ r
   const result = await db.execute<{ id: string }>(sql`
     with run as (
       insert into almanac.runs
-        (selection, asset_keys, partitions_def, partition_from, partition_to, trigger, backfill_id)
+        (selection, asset_keys, partitions_def, partition_from, partition_to, trigger, cause, backfill_id)
       values (
         ${input.selection}, ${sql.param([...input.assetKeys])}::text[], ${input.partitionsDef ?? null},
-        ${input.partitionFrom ?? null}, ${input.partitionTo ?? null}, ${input.trigger}, ${input.backfillId ?? null}::uuid
+        ${input.partitionFrom ?? null}, ${input.partitionTo ?? null}, ${input.trigger},
+        ${input.cause ? JSON.stringify(input.cause) : null}::jsonb, ${input.backfillId ?? null}::uuid
       )
       returning id
     ), steps as (

@@ -17,6 +17,7 @@ export function runSummaryJson(run: RunRow) {
     partitionFrom: run.partitionFrom,
     partitionTo: run.partitionTo,
     trigger: run.trigger,
+    cause: run.cause ? { rule: run.cause.rule, upstream: run.cause.upstream.map((update) => ({ ...update })) } : null,
     backfillId: run.backfillId,
     attempt: run.attempt,
     cancelRequested: run.cancelRequested,

@@ -7,7 +7,7 @@ import { reportSourceEventSchema } from "../../schemas/sources.js";
 export const sourceRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ctx, now }) => {
   app.post("/:source/events", { schema: reportSourceEventSchema }, async (request, reply) => {
     const event = await reportSourceEvent(ctx, request.params.source, request.body ?? {}, {
-      reportedBy: "api",
+      reportedBy: request.tokenName ?? "api",
       now: now(),
     });
     return reply.status(201).send({
@@ -16,6 +16,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       partitions: event.partitionsDef ?? null,
       from: event.partitionFrom ?? null,
       to: event.partitionTo ?? null,
+      reportedBy: event.reportedBy,
       reportedAt: event.reportedAt.toISOString(),
     });
   });
