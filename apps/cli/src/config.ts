@@ -78,6 +78,23 @@ export interface AlmanacEnv {
    * read with `env_var()`; anything else (`DATABASE_URL`, say) is refused. Default `DBT_,ALMANAC_`.
    */
   readonly envVarPrefixes: readonly string[];
+  /**
+   * `ALMANAC_PUBLIC_URL`: the web UI's address as people reach it (behind a proxy, say), for
+   * the links in notifications. Default: the server's own listening address.
+   */
+  readonly publicUrl: string | undefined;
+  /** `ALMANAC_WEBHOOK_SECRET`: when set, each notification carries `X-Almanac-Signature: sha256=<HMAC of the body>`. */
+  readonly webhookSecret: string | undefined;
+  /** `ALMANAC_WEBHOOK_MAX_ATTEMPTS`: POSTs of one notification before it is marked failed. Default 10. */
+  readonly webhookMaxAttempts: number;
+  /** `ALMANAC_WEBHOOK_BACKOFF_MS`: wait after a first failed POST, doubled after each further one (at most an hour). Default 10 000. */
+  readonly webhookBackoffMs: number;
+  /** `ALMANAC_WEBHOOK_TIMEOUT_MS`: how long a receiver may take to answer a POST. Default 10 000. */
+  readonly webhookTimeoutMs: number;
+  /** `ALMANAC_NOTIFICATION_POLL_MS`: longest pause between looks at the outbox (NOTIFY wakes it sooner). Default 5 000. */
+  readonly notificationPollMs: number;
+  /** `ALMANAC_FRESHNESS_INTERVAL_MS`: pause between the server's freshness checks. Default 60 000. */
+  readonly freshnessIntervalMs: number;
   /** `ALMANAC_PG_*`: keepalives and timeouts of Almanac's Postgres sessions (see postgres-session.ts). */
   readonly postgresSession: PostgresSessionSettings;
 }
@@ -117,6 +134,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AlmanacEnv {
     scheduleCatchUpDays: nonNegativeInt(env.ALMANAC_SCHEDULE_CATCHUP_DAYS, "ALMANAC_SCHEDULE_CATCHUP_DAYS") ?? 5,
     stepTimeoutMs: nonNegativeInt(env.ALMANAC_STEP_TIMEOUT_MS, "ALMANAC_STEP_TIMEOUT_MS"),
     envVarPrefixes: parseEnvVarPrefixes(env.ALMANAC_ENV_VAR_PREFIXES),
+    publicUrl: publicUrl(env.ALMANAC_PUBLIC_URL),
+    webhookSecret: nonEmpty(env.ALMANAC_WEBHOOK_SECRET),
+    webhookMaxAttempts: positiveInt(env.ALMANAC_WEBHOOK_MAX_ATTEMPTS, "ALMANAC_WEBHOOK_MAX_ATTEMPTS") ?? 10,
+    webhookBackoffMs: positiveInt(env.ALMANAC_WEBHOOK_BACKOFF_MS, "ALMANAC_WEBHOOK_BACKOFF_MS") ?? 10_000,
+    webhookTimeoutMs: positiveInt(env.ALMANAC_WEBHOOK_TIMEOUT_MS, "ALMANAC_WEBHOOK_TIMEOUT_MS") ?? 10_000,
+    notificationPollMs: positiveInt(env.ALMANAC_NOTIFICATION_POLL_MS, "ALMANAC_NOTIFICATION_POLL_MS") ?? 5_000,
+    freshnessIntervalMs: positiveInt(env.ALMANAC_FRESHNESS_INTERVAL_MS, "ALMANAC_FRESHNESS_INTERVAL_MS") ?? 60_000,
     postgresSession: readPostgresSession(env),
   });
 }
@@ -137,6 +161,15 @@ function readPostgresSession(env: NodeJS.ProcessEnv): PostgresSessionSettings {
       nonNegativeInt(env.ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS, "ALMANAC_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS") ??
       d.idleInTransactionTimeoutMs,
   });
+}
+
+function publicUrl(value: string | undefined): string | undefined {
+  const text = nonEmpty(value)?.trim();
+  if (text === undefined) return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(text)) {
+    throw new AlmanacError("ALMANAC_BAD_REQUEST", `ALMANAC_PUBLIC_URL="${text}" must be an http:// or https:// URL`);
+  }
+  return text.replace(/\/+$/, "");
 }
 
 /** A malformed Sentinel or Cluster URL is refused here, in one line, before anything starts. */

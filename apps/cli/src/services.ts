@@ -1,6 +1,14 @@
 import { createAlmanacMetrics, startMetricsServer } from "@almanac/metrics";
 import { createRunQueue, type QueueSettings } from "@almanac/queue";
-import { assertSafeToListen, startAutomation, startReconciler, startSchedules, startServer } from "@almanac/server";
+import {
+  assertSafeToListen,
+  startAutomation,
+  startFreshnessChecks,
+  startNotificationDelivery,
+  startReconciler,
+  startSchedules,
+  startServer,
+} from "@almanac/server";
 import { migrate } from "@almanac/store";
 import { startWorker } from "@almanac/worker";
 import type pino from "pino";
@@ -103,6 +111,21 @@ export async function runServices(env: AlmanacEnv, projectDir: string, parts: Se
         metrics,
       });
       closers.unshift(() => server.close());
+      // After listen: links default to the address the server got. Closed before it (unshift).
+      const delivery = startNotificationDelivery({
+        ctx: session.ctx,
+        logger,
+        metrics,
+        publicUrl: env.publicUrl ?? server.url,
+        secret: env.webhookSecret,
+        pollMs: env.notificationPollMs,
+        backoffMs: env.webhookBackoffMs,
+        maxAttempts: env.webhookMaxAttempts,
+        timeoutMs: env.webhookTimeoutMs,
+      });
+      closers.unshift(() => delivery.close());
+      const freshness = startFreshnessChecks({ ctx: session.ctx, logger, intervalMs: env.freshnessIntervalMs });
+      closers.unshift(() => freshness.close());
       announce(logger, server.url, session, env);
     }
     const signal = await untilSignal();

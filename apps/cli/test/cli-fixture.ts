@@ -34,6 +34,11 @@ export interface RunningServices {
   readonly env: Record<string, string | undefined>;
   /** SIGTERM to both processes, resolved once they exited. */
   stop(): Promise<void>;
+  /**
+   * Sends `signal` to the (first) process of `command` (`serve`, `worker`), resolved once it
+   * exited: `kill -9` for fault tests.
+   */
+  kill(command: string, signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -70,12 +75,21 @@ export async function startServices(options: {
     const port = command === "serve" || command === "dev" ? ports[served++] : ports[0];
     return spawn(process.execPath, [bin, command], { env: { ...env, PORT: String(port) }, stdio: "ignore" });
   });
+  const exited = (child: ChildProcess) =>
+    child.exitCode === null && child.signalCode === null
+      ? new Promise((resolve) => child.once("exit", resolve))
+      : Promise.resolve();
   const stop = async () => {
-    const exits = processes.map((child) =>
-      child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve(),
-    );
+    const exits = processes.map(exited);
     for (const child of processes) child.kill("SIGTERM");
     await Promise.all(exits);
+  };
+  const kill = async (command: string, signal: NodeJS.Signals) => {
+    const child = processes[commands.indexOf(command)];
+    if (!child) throw new Error(`no ${command} process was started`);
+    const exit = exited(child);
+    child.kill(signal);
+    await exit;
   };
   // 30 s: on a loaded 2-core machine a server with tracing has taken more than 10 to come up.
   const up = async (url: string) => {
@@ -89,7 +103,7 @@ export async function startServices(options: {
     }
     return false;
   };
-  if ((await Promise.all(bases.map(up))).every(Boolean)) return { base: bases[0] as string, bases, env, stop };
+  if ((await Promise.all(bases.map(up))).every(Boolean)) return { base: bases[0] as string, bases, env, stop, kill };
   await stop();
   throw new Error("the server did not come up");
 }

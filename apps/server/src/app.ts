@@ -15,6 +15,7 @@ import { assetRoutes } from "./routes/assets/index.js";
 import { backfillRoutes } from "./routes/backfills/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { metricsRoutes } from "./routes/metrics/index.js";
+import { notificationRoutes } from "./routes/notifications/index.js";
 import { runRoutes } from "./routes/runs/index.js";
 import { scheduleRoutes } from "./routes/schedules/index.js";
 import { sourceRoutes } from "./routes/sources/index.js";
@@ -75,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(scheduleRoutes, { ...deps, prefix: "/api/schedules" });
   await app.register(sourceRoutes, { ...deps, prefix: "/api/sources" });
+  await app.register(notificationRoutes, { ...deps, prefix: "/api/notifications" });
   const metrics = options.metrics ?? createAlmanacMetrics();
   metrics.observeState(storeStateSources(deps));
   await app.register(metricsRoutes, { metrics });

@@ -46,6 +46,8 @@ describe("GET /api/assets", () => {
       mappings: [],
       tags: daily.tags,
       counts: { materialized: 1, failed: 0, running: 0, queued: 1, missing: 7 },
+      // No freshness policy: never overdue, and no freshness block.
+      overdue: false,
     });
     assert.ok(daily.deps.includes("stg_trips"));
     const staging = assets.find((a: { key: string }) => a.key === "stg_trips");

@@ -32,6 +32,7 @@ describe("OpenAPI document", () => {
       "GET /api/backfills",
       "GET /api/backfills/{id}",
       "GET /api/health",
+      "GET /api/notifications/deliveries",
       "GET /api/runs",
       "GET /api/runs/{id}",
       "GET /api/runs/{id}/events",

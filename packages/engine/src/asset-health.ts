@@ -1,5 +1,6 @@
 import { assetHealthCounts, storeDb } from "@almanac/store";
 import { describeAssets } from "./asset-description.js";
+import { assetFreshness } from "./asset-freshness.js";
 import type { AssetSummary } from "./asset-summaries.js";
 import { cachedCodeVersion } from "./cached-code-versions.js";
 import type { EngineContext } from "./engine-context.js";
@@ -24,6 +25,8 @@ export async function assetHealth(ctx: EngineContext, now: Date, only?: string):
   const assets = describeAssets(ctx.project, now, only);
   const versions = assets.map(({ key }) => ({ assetKey: key, codeVersion: cachedCodeVersion(ctx, key) }));
   const rows = new Map((await assetHealthCounts(storeDb(ctx.store), versions)).map((row) => [row.assetKey, row]));
+  // No store read at all unless some asset has a freshness policy.
+  const freshness = new Map((await assetFreshness(ctx, now, only)).map((entry) => [entry.assetKey, entry]));
   return assets.map(({ expectedPartitions, ...asset }): AssetHealth => {
     const row = rows.get(asset.key);
     return {
@@ -37,6 +40,7 @@ export async function assetHealth(ctx: EngineContext, now: Date, only?: string):
         missing: Math.max(0, expectedPartitions - (row?.total ?? 0)),
         total: Math.max(expectedPartitions, row?.total ?? 0),
       },
+      freshness: freshness.get(asset.key) ?? null,
     };
   });
 }

@@ -1,5 +1,6 @@
 import { assetStatusCounts, storeDb } from "@almanac/store";
 import { type AssetDescription, describeAssets } from "./asset-description.js";
+import { type AssetFreshness, assetFreshness } from "./asset-freshness.js";
 import type { EngineContext } from "./engine-context.js";
 
 /** One asset as `GET /api/assets` shows it (DESIGN §5). */
@@ -11,6 +12,8 @@ export interface AssetSummary extends Omit<AssetDescription, "expectedPartitions
     readonly queued: number;
     readonly missing: number;
   };
+  /** Its almanac.yml `freshness:` standing at `now`; null without a policy. */
+  readonly freshness: AssetFreshness | null;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function assetSummaries(ctx: EngineContext, now: Date, only?: strin
       row,
     ]),
   );
+  const freshness = new Map((await assetFreshness(ctx, now, only)).map((entry) => [entry.assetKey, entry]));
   return assets.map(({ expectedPartitions, ...asset }): AssetSummary => {
     const row = stored.get(asset.key);
     return {
@@ -38,6 +42,7 @@ export async function assetSummaries(ctx: EngineContext, now: Date, only?: strin
         queued: row?.queued ?? 0,
         missing: Math.max(0, expectedPartitions - (row?.total ?? 0)),
       },
+      freshness: freshness.get(asset.key) ?? null,
     };
   });
 }

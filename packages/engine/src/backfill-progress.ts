@@ -1,5 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { countPartitions, type PartitionsDefinition } from "@almanac/partitions";
+import { subscribersOf } from "@almanac/project";
 import {
   type BackfillRow,
   type BackfillStatus,
@@ -7,6 +8,7 @@ import {
   backfillRunCounts,
   backfillStepCounts,
   backfillsRunCounts,
+  completeBackfill,
   getBackfill,
   listBackfills,
   type RunStatus,
@@ -83,11 +85,16 @@ export function backfillStatusOf(runs: Record<RunStatus, number>): BackfillStatu
 /**
  * Brings the backfill row's status in line with its runs and returns the row, or null for an
  * unknown id. Cheap enough to call after every run: one count query, and a write only when the
- * status changes. A final status is never changed again.
+ * status changes. A final status is never changed again. The look that completes the backfill
+ * (a worker after its last run, or a server reading it) writes its `backfill_completed`
+ * notifications with the status, once.
+ *
+ * @param notify - the notifications subscribed to `backfill_completed` ({@link backfillNotifications}).
  */
 export async function refreshBackfillStatus(
   db: StoreDb,
   backfillId: string,
+  notify: readonly string[],
 ): Promise<{ row: BackfillRow; runs: Record<RunStatus, number> } | null> {
   const row = await getBackfill(db, backfillId);
   if (!row) return null;
@@ -95,16 +102,18 @@ export async function refreshBackfillStatus(
   if (isFinalBackfillStatus(row.status)) return { row, runs };
   const status = backfillStatusOf(runs);
   if (status === row.status) return { row, runs };
-  // A backfill that finished between two looks was running all the same: stamp when it started.
-  if (isFinalBackfillStatus(status) && !row.startedAt) await updateBackfill(db, { backfillId, status: "running" });
-  const updated = await updateBackfill(db, { backfillId, status });
+  // completeBackfill stamps started_at when no look saw it running: it was running all the same.
+  const updated =
+    status === "completed" || status === "completed_with_failures"
+      ? await completeBackfill(db, { backfillId, status, notify })
+      : await updateBackfill(db, { backfillId, status });
   return { row: updated ?? (await getBackfill(db, backfillId)) ?? row, runs };
 }
 
 /** A backfill with its status and counts. @throws AlmanacError ALMANAC_UNKNOWN_BACKFILL */
 export async function getBackfillProgress(ctx: EngineContext, backfillId: string): Promise<BackfillProgress> {
   const db = storeDb(ctx.store);
-  const refreshed = await refreshBackfillStatus(db, backfillId);
+  const refreshed = await refreshBackfillStatus(db, backfillId, backfillNotifications(ctx));
   if (!refreshed) throw unknownBackfill(backfillId);
   const definition = refreshed.row.partitionsDef ? ctx.project.partitions.get(refreshed.row.partitionsDef) : undefined;
   const counts = partitionCounts(await backfillStepCounts(db, backfillId), definition);
@@ -132,10 +141,15 @@ export async function listBackfillSummaries(
     const current =
       isFinalBackfillStatus(row.status) || derived === row.status
         ? row
-        : ((await refreshBackfillStatus(db, row.id))?.row ?? row);
+        : ((await refreshBackfillStatus(db, row.id, backfillNotifications(ctx)))?.row ?? row);
     summaries.push(backfillSummaryOf(current, runs));
   }
   return summaries;
+}
+
+/** The notifications subscribed to `backfill_completed`. */
+export function backfillNotifications(ctx: EngineContext): string[] {
+  return subscribersOf(ctx.project.notifications ?? [], "backfill_completed");
 }
 
 function backfillSummaryOf(row: BackfillRow, runs: Record<RunStatus, number>): BackfillSummary {

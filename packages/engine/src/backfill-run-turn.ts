@@ -7,7 +7,7 @@ import {
   skipBlockedBackfillRuns,
   storeDb,
 } from "@almanac/store";
-import { refreshBackfillStatus } from "./backfill-progress.js";
+import { backfillNotifications, refreshBackfillStatus } from "./backfill-progress.js";
 import type { EngineContext, ExecuteOptions } from "./engine-context.js";
 import { executeRun, type RunResult } from "./execute-run.js";
 
@@ -45,12 +45,14 @@ export async function executeRunInTurn(
   const gate = await backfillRunGate(db, runId);
   if (gate?.blockedBy) {
     await skipBlockedBackfillRuns(db, gate.backfillId);
-    await refreshBackfillStatus(db, gate.backfillId);
+    await refreshBackfillStatus(db, gate.backfillId, backfillNotifications(ctx));
     return { kind: "finished", status: "failed", next: [] };
   }
   if (gate && gate.waitingOn > 0) return { kind: "waiting", waitingOn: gate.waitingOn };
   const result = await executeRun(ctx, runId, options);
-  const next = gate ? await afterBackfillRun(db, gate.backfillId, runId, result.status) : [];
+  const next = gate
+    ? await afterBackfillRun(db, gate.backfillId, runId, result.status, backfillNotifications(ctx))
+    : [];
   return { kind: "finished", status: result.status, result, next };
 }
 
@@ -59,17 +61,20 @@ export async function executeRunInTurn(
  * longer run and are skipped; the next wave is returned once every run of this one has
  * finished; and the backfill's status follows its runs. A run that leaves its wave and its
  * backfill open, the common case, costs one indexed look instead of counting every run.
+ *
+ * @param notify - the notifications subscribed to `backfill_completed`.
  */
 export async function afterBackfillRun(
   db: StoreDb,
   backfillId: string,
   runId: string,
   status: RunResult["status"],
+  notify: readonly string[],
 ): Promise<RunToStart[]> {
   if (status !== "succeeded") await skipBlockedBackfillRuns(db, backfillId);
   const open = await backfillOpenRuns(db, runId);
   const next = open?.waveOpen ? [] : await readyBackfillRuns(db, backfillId, { laterThanRunId: runId });
   const statusMayChange = !open?.anyOpen || open.backfillStatus === "requested" || status !== "succeeded";
-  if (statusMayChange) await refreshBackfillStatus(db, backfillId);
+  if (statusMayChange) await refreshBackfillStatus(db, backfillId, notify);
   return next;
 }

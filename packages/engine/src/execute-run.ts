@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlmanacError, isAlmanacError, isRetryableDatabaseError } from "@almanac/errors";
 import { type PartitionsDefinition, partitionKeysInRange } from "@almanac/partitions";
-import { partitionsOf } from "@almanac/project";
+import { partitionsOf, subscribersOf } from "@almanac/project";
 import {
   appendRunEvents,
   beginStep,
@@ -141,6 +141,8 @@ async function executeRecordedRun(ctx: EngineContext, runId: string, options: Ex
     attempt: started.attempt,
     errorCode: firstError?.code,
     errorMessage: firstError?.message,
+    // Only a failure writes to the outbox (in finishRun's statement); success pays nothing.
+    notify: status === "failed" ? subscribersOf(ctx.project.notifications ?? [], "run_failed") : undefined,
   });
   // Partitions the run never reached go back to what they were before it queued them.
   if (canceled) await releaseRunPartitions(db, { runId });

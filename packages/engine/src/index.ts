@@ -1,5 +1,7 @@
 export type { DependencyMapping } from "./asset-dependencies.js";
 export { dependencyMappings, upstreamPartitionsOf } from "./asset-dependencies.js";
+export type { AssetFreshness } from "./asset-freshness.js";
+export { assetFreshness, checkFreshness, freshnessDeadline } from "./asset-freshness.js";
 export type { AssetHealth } from "./asset-health.js";
 export { assetHealth } from "./asset-health.js";
 export type { AssetPartitionGrid, GridQuery } from "./asset-partition-grid.js";
@@ -42,6 +44,8 @@ export type { SeedReport } from "./load-seeds.js";
 export { loadSeeds } from "./load-seeds.js";
 export type { MaterializeOptions } from "./materialize-selection.js";
 export { materializeSelection, planRequest, policyOf } from "./materialize-selection.js";
+export type { NotificationBody } from "./notification-body.js";
+export { deliveryBackoffMs, notificationBody, webhookSignature } from "./notification-body.js";
 export type { PartitionStatus, PartitionStatusEntry, StatusQuery } from "./partition-statuses.js";
 export { assetPartitionStatuses } from "./partition-statuses.js";
 export type { PlannedStep, PlanOptions } from "./plan-run.js";

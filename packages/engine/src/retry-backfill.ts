@@ -2,7 +2,12 @@ import { AlmanacError } from "@almanac/errors";
 import type { BackfillPolicy } from "@almanac/project";
 import { listBackfillFailedPartitions, storeDb } from "@almanac/store";
 import { planBackfill } from "./backfill-plan.js";
-import { isFinalBackfillStatus, refreshBackfillStatus, unknownBackfill } from "./backfill-progress.js";
+import {
+  backfillNotifications,
+  isFinalBackfillStatus,
+  refreshBackfillStatus,
+  unknownBackfill,
+} from "./backfill-progress.js";
 import type { EngineContext } from "./engine-context.js";
 import { type RecordedBackfill, recordBackfill } from "./record-backfill.js";
 import { resolveRunRequest } from "./run-request.js";
@@ -29,7 +34,7 @@ export async function retryBackfill(
   options: RetryBackfillOptions,
 ): Promise<RecordedBackfill> {
   const db = storeDb(ctx.store);
-  const refreshed = await refreshBackfillStatus(db, backfillId);
+  const refreshed = await refreshBackfillStatus(db, backfillId, backfillNotifications(ctx));
   if (!refreshed) throw unknownBackfill(backfillId);
   const parent = refreshed.row;
   if (!isFinalBackfillStatus(parent.status)) {

@@ -1,5 +1,5 @@
 import { windowBounds, windowVars } from "@almanac/partitions";
-import { type DataTest, partitionsOf, relationOf, renderCheck, verdictOf } from "@almanac/project";
+import { type DataTest, partitionsOf, relationOf, renderCheck, subscribersOf, verdictOf } from "@almanac/project";
 import { type CheckResultInput, recordCheckResults, storeDb } from "@almanac/store";
 import { columnsOf, quoteIdentifier, quoteRelation, windowPredicate } from "@almanac/warehouse";
 import type pg from "pg";
@@ -88,7 +88,11 @@ export async function runChecks(
     warehouse.close();
     if (connection === undefined) client.release(broken);
   }
-  await recordCheckResults(storeDb(ctx.store), outcomes);
+  await recordCheckResults(
+    storeDb(ctx.store),
+    outcomes,
+    subscribersOf(ctx.project.notifications ?? [], "check_failed"),
+  );
   return outcomes;
 }
 

@@ -63,6 +63,7 @@ describe("requesting runs for a worker", () => {
       mappings: [],
       tags: ["daily"],
       counts: { materialized: 0, failed: 0, running: 0, queued: 2, missing: 8 },
+      freshness: null,
     });
     const stg = summaries.find((s) => s.key === "stg_trips");
     assert.deepEqual(stg?.counts, { materialized: 0, failed: 0, running: 0, queued: 0, missing: 1 });

@@ -19,6 +19,8 @@ export interface AlmanacMetrics {
   stepFinished(step: FinishedStep): void;
   /** Counts a run automation requested for an eager asset (in the server that recorded it). */
   automationRequested(asset: string): void;
+  /** Counts one webhook delivery attempt of a notification: `delivered`, `retry` (failed, tried again later) or `failed` (given up). */
+  webhookDelivery(notification: string, outcome: "delivered" | "retry" | "failed"): void;
   /** Sets (or replaces) where the scrape-time gauges read from. */
   observeState(sources: StateSources): void;
   /** The Prometheus text exposition of everything above. */
@@ -46,6 +48,8 @@ export interface StateSources {
   readonly scheduleTickLag?: () => Promise<readonly { schedule: string; lagSeconds: number }[]>;
   /** Per source table (`source.table`), the source events loaders reported. */
   readonly sourceEvents?: () => Promise<ReadonlyMap<string, number>>;
+  /** Per asset with a freshness policy, whether its latest partition is overdue. */
+  readonly assetOverdue?: () => Promise<readonly { asset: string; overdue: boolean }[]>;
 }
 
 /** Step durations: from a view swap (milliseconds) to an hour-long backfill step. */
@@ -98,6 +102,12 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     name: "almanac_automation_runs_total",
     help: "Runs automation (automation: eager) requested, by the eager asset they build.",
     labelNames: ["asset"],
+    registers,
+  });
+  const webhookDeliveries = new Counter({
+    name: "almanac_webhook_deliveries_total",
+    help: "Notification webhook POSTs by this process, by notification and outcome (delivered, retry, failed).",
+    labelNames: ["notification", "outcome"],
     registers,
   });
   const collectErrors = new Counter({
@@ -166,6 +176,15 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
     },
   );
 
+  stateGauge(
+    "almanac_asset_overdue",
+    "1 when an asset's latest partition is past its freshness deadline (max_lag after its window ended) and not materialized, else 0; only assets with freshness:.",
+    ["asset"],
+    async (gauge) => {
+      for (const { asset, overdue } of (await sources.assetOverdue?.()) ?? []) gauge.set({ asset }, overdue ? 1 : 0);
+    },
+  );
+
   return {
     registry,
     runFinished(status) {
@@ -179,6 +198,9 @@ export function createAlmanacMetrics(options: AlmanacMetricsOptions = {}): Alman
       stepDuration.observe({ asset: step.assetKey }, step.durationMs / 1000);
       if (step.rowsWritten > 0) rowsWritten.inc({ asset: step.assetKey }, step.rowsWritten);
       if (step.rowsDeleted > 0) rowsDeleted.inc({ asset: step.assetKey }, step.rowsDeleted);
+    },
+    webhookDelivery(notification, outcome) {
+      webhookDeliveries.inc({ notification, outcome });
     },
     observeState(next) {
       sources = { ...sources, ...next };

@@ -44,7 +44,32 @@ schedules:
   });
 
   it("an empty file is an empty config", () => {
-    assert.deepEqual(parse(""), { partitions: new Map(), assets: [], schedules: [], sources: new Map() });
+    assert.deepEqual(parse(""), {
+      partitions: new Map(),
+      assets: [],
+      schedules: [],
+      sources: new Map(),
+      notifications: [],
+    });
+  });
+
+  it("reads notifications and freshness lags", () => {
+    const config = parse(`${daily}assets:
+  - {select: x, partitions: daily, freshness: {max_lag: 26h}}
+  - {select: y, partitions: daily, freshness: {max_lag: 1d30m}}
+notifications:
+  - {name: ops, on: [run_failed, asset_overdue, run_failed], url: "https://hooks.example/ops"}
+`);
+    assert.deepEqual(
+      config.assets.map((rule) => rule.freshness),
+      [
+        { maxLagMs: 26 * 3_600_000, maxLag: "26h" },
+        { maxLagMs: 86_400_000 + 30 * 60_000, maxLag: "1d30m" },
+      ],
+    );
+    assert.deepEqual(config.notifications, [
+      { name: "ops", on: ["run_failed", "asset_overdue"], url: "https://hooks.example/ops" },
+    ]);
   });
 
   const invalid: [string, string, string, number | undefined][] = [
@@ -152,9 +177,69 @@ schedules:
       5,
     ],
     [
+      "a notification on an unknown event",
+      `notifications:\n  - {name: ops, on: [run_failed, run_faild], url: "https://hooks.example/x"}`,
+      'almanac.yml: notifications[0].on[1] "run_faild" is not a notification event (did you mean "run_failed"?)',
+      2,
+    ],
+    [
+      "a notification on no event",
+      `notifications:\n  - {name: ops, on: [], url: "https://hooks.example/x"}`,
+      "almanac.yml: notifications[0].on must be a non-empty list of events (run_failed, backfill_completed, check_failed, asset_overdue)",
+      2,
+    ],
+    [
+      "a notification without url",
+      "notifications:\n  - {name: ops, on: [run_failed]}",
+      "almanac.yml: notifications[0].url is required",
+      2,
+    ],
+    [
+      "a notification url that is not http",
+      "notifications:\n  - {name: ops, on: [run_failed], url: ftp://x/y}",
+      "almanac.yml: notifications[0].url must be an http:// or https:// URL",
+      2,
+    ],
+    [
+      "a notification without name",
+      "notifications:\n  - {on: [run_failed], url: https://x/y}",
+      "almanac.yml: notifications[0].name is required",
+      2,
+    ],
+    [
+      "two notifications with one name",
+      "notifications:\n  - {name: ops, on: [run_failed], url: https://x/y}\n  - {name: ops, on: [asset_overdue], url: https://x/z}",
+      'almanac.yml: notifications[1].name "ops" is used twice',
+      3,
+    ],
+    [
+      "a freshness lag without unit",
+      `${daily}assets:\n  - {select: x, partitions: daily, freshness: {max_lag: 26}}`,
+      "almanac.yml: assets[0].freshness.max_lag must be a duration above zero like 30m, 26h or 2d, got 26",
+      4,
+    ],
+    [
+      "a freshness lag of zero",
+      `${daily}assets:\n  - {select: x, partitions: daily, freshness: {max_lag: 0h}}`,
+      'almanac.yml: assets[0].freshness.max_lag must be a duration above zero like 30m, 26h or 2d, got "0h"',
+      4,
+    ],
+    [
+      "a freshness lag in weeks",
+      `${daily}assets:\n  - {select: x, partitions: daily, freshness: {max_lag: 1w}}`,
+      'almanac.yml: assets[0].freshness.max_lag must be a duration above zero like 30m, 26h or 2d, got "1w"',
+      4,
+    ],
+    [
+      "freshness with an unknown key",
+      `${daily}assets:\n  - {select: x, partitions: daily, freshness: {lag: 2h}}`,
+      "almanac.yml: unknown key assets[0].freshness.lag (allowed: max_lag)",
+      4,
+    ],
+    [
       "an unknown top-level key",
       "schedule: []",
-      "almanac.yml: unknown key schedule (allowed: version, partitions, assets, schedules, sources)",
+      "almanac.yml: unknown key schedule (allowed: version, partitions, assets, schedules, sources, notifications)",
       1,
     ],
     ["assets that are not a list", "assets: {select: x}", "almanac.yml: assets must be a list", 1],

@@ -6,6 +6,8 @@ import {
   type TimeWindowMapping,
 } from "@almanac/partitions";
 import { didYouMean } from "./did-you-mean.js";
+import { type FreshnessPolicy, parseFreshness } from "./freshness-config.js";
+import { type NotificationConfig, parseNotifications } from "./notifications-config.js";
 import { cronProblem, defaultScheduleCron } from "./schedule-cron.js";
 import type { BackfillPolicy, ScheduleConfig } from "./types.js";
 import {
@@ -29,6 +31,8 @@ export interface AssetRule {
   readonly deps?: ReadonlyMap<string, TimeWindowMapping>;
   /** `automation: eager`: the selected assets follow updates of what they read. */
   readonly automation?: AutomationPolicy;
+  /** `freshness: {max_lag: 26h}`: when the selected assets' latest partition is overdue. */
+  readonly freshness?: FreshnessPolicy;
 }
 
 /** The automation conditions an asset rule may name; only Dagster's `eager` so far. */
@@ -42,6 +46,8 @@ export interface AlmanacConfig {
   readonly schedules: readonly ScheduleConfig[];
   /** `sources:`: the partitions definition a source table's events are reported in, by `source.table`. */
   readonly sources: ReadonlyMap<string, { readonly partitions: string; readonly index: number }>;
+  /** `notifications:`: webhooks to POST events to. */
+  readonly notifications: readonly NotificationConfig[];
 }
 
 /** The config of a project without almanac.yml: nothing is partitioned. */
@@ -50,6 +56,7 @@ export const emptyAlmanacConfig: AlmanacConfig = {
   assets: [],
   schedules: [],
   sources: new Map(),
+  notifications: [],
 };
 
 /**
@@ -60,13 +67,14 @@ export const emptyAlmanacConfig: AlmanacConfig = {
 export function parseAlmanacConfig(file: YamlFile): AlmanacConfig {
   const data = file.data ?? {};
   if (!isMapping(data)) throw file.error([], "must be a mapping with partitions, assets and schedules");
-  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules", "sources"]);
+  rejectUnknownKeys(file, [], data, ["version", "partitions", "assets", "schedules", "sources", "notifications"]);
   const partitions = parsePartitions(file, data.partitions);
   return {
     partitions,
     assets: listAt(file, "assets", data.assets).map((entry, index) => parseAssetRule(file, partitions, entry, index)),
     schedules: parseSchedules(file, partitions, data.schedules),
     sources: parseSources(file, partitions, data.sources),
+    notifications: parseNotifications(file, data.notifications),
   };
 }
 
@@ -199,7 +207,7 @@ function parseAssetRule(
 ): AssetRule {
   const at = ["assets", index];
   if (!isMapping(entry)) throw file.error(at, `assets[${index}] must be a mapping with select and partitions`);
-  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps", "automation"]);
+  rejectUnknownKeys(file, at, entry, ["select", "partitions", "backfill_policy", "deps", "automation", "freshness"]);
   return {
     index,
     select: requiredString(file, [...at, "select"], entry.select),
@@ -213,6 +221,9 @@ function parseAssetRule(
     ...(entry.automation === undefined || entry.automation === null
       ? {}
       : { automation: parseAutomation(file, [...at, "automation"], entry.automation) }),
+    ...(entry.freshness === undefined
+      ? {}
+      : { freshness: parseFreshness(file, [...at, "freshness"], entry.freshness) }),
   };
 }
 

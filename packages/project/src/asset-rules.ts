@@ -1,6 +1,7 @@
 import { AlmanacError, isAlmanacError } from "@almanac/errors";
 import type { TimeWindowMapping } from "@almanac/partitions";
 import type { AlmanacConfig, AutomationPolicy } from "./almanac-config.js";
+import type { FreshnessPolicy } from "./freshness-config.js";
 import { selectModels } from "./select-models.js";
 import type { BackfillPolicy, Model, Project } from "./types.js";
 import type { YamlFile, YamlPath } from "./yaml-file.js";
@@ -13,6 +14,8 @@ export interface AssetRuleOutcome {
   readonly partitionMappings: Map<string, Map<string, TimeWindowMapping>>;
   /** Asset → its rule's `automation:` (the first rule that sets one wins). */
   readonly automation: Map<string, AssetAutomation>;
+  /** Asset → its freshness policy, from the first rule that selects it with `freshness:`. */
+  readonly freshness: Map<string, FreshnessPolicy>;
   readonly warnings: string[];
 }
 
@@ -66,8 +69,10 @@ export function applyAssetRules(
   // Asset → upstream → the mapping and the index of the rule that set it (for messages).
   const mapped = new Map<string, Map<string, { mapping: TimeWindowMapping; rule: number }>>();
   const automation = new Map<string, AssetAutomation>();
+  const freshness = new Map<string, FreshnessPolicy>();
   const warnings: string[] = [];
-  if (file === undefined) return { models, backfillPolicies, partitionMappings: new Map(), automation, warnings };
+  if (file === undefined)
+    return { models, backfillPolicies, partitionMappings: new Map(), automation, freshness, warnings };
   const assignedBy = new Map<string, number>();
   for (const rule of almanac.assets) {
     const selected = selectFromConfig(project, file, ["assets", rule.index, "select"], rule.select, warnings);
@@ -77,6 +82,9 @@ export function applyAssetRules(
       if (model === undefined || model.config.materialized === "ephemeral" || model.config.materialized === "snapshot")
         continue;
       if (rule.automation && !automation.has(name)) automation.set(name, { policy: rule.automation, rule: rule.index });
+      // Every rule partitions what it selects, so an asset with freshness always has windows to
+      // measure lag from (ephemeral models and snapshots, never partitioned, were skipped above).
+      if (rule.freshness && !freshness.has(name)) freshness.set(name, rule.freshness);
       for (const [upstream, mapping] of rule.deps ?? []) {
         const mappings = mapped.get(name) ?? new Map();
         if (!mappings.has(upstream)) mappings.set(upstream, { mapping, rule: rule.index });
@@ -118,7 +126,7 @@ export function applyAssetRules(
     }
     partitionMappings.set(name, new Map([...mappings].map(([upstream, { mapping }]) => [upstream, mapping])));
   }
-  return { models, backfillPolicies, partitionMappings, automation, warnings };
+  return { models, backfillPolicies, partitionMappings, automation, freshness, warnings };
 }
 
 /**

@@ -5,11 +5,15 @@ export { genericTestKinds, projectAsset, verdictOf, verdictQuery } from "./data-
 export { defaultEnvVarPrefixes, parseEnvVarPrefixes } from "./dbt-context.js";
 export type { EphemeralCte } from "./ephemeral-ctes.js";
 export { injectCtes } from "./ephemeral-ctes.js";
+export type { FreshnessPolicy } from "./freshness-config.js";
+export { parseLag } from "./freshness-config.js";
 export { genericTestName } from "./generic-tests.js";
 export type { LoadProjectOptions } from "./load-project.js";
 export { loadProject } from "./load-project.js";
 export { microbatchLookback } from "./microbatch.js";
 export { partitionMappingOf, partitionsOf } from "./model-partitions.js";
+export type { NotificationConfig, NotificationEvent } from "./notifications-config.js";
+export { notificationEvents, subscribersOf } from "./notifications-config.js";
 export type { QueryResult, WarehouseQuery } from "./query-table.js";
 export { QueryColumn, QueryTable } from "./query-table.js";
 export { quoteIdentifier } from "./relation.js";

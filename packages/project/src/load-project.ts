@@ -174,6 +174,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     automation: new Map(),
     sourcePartitions: sourcePartitionsOf(almanac, almanacFile, catalog.sources),
     schedules: almanac.schedules,
+    notifications: almanac.notifications,
     order: topologicalOrder(models),
     seeds,
     macroFiles,
@@ -204,6 +205,7 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     backfillPolicies: rules.backfillPolicies,
     partitionMappings: rules.partitionMappings,
     automation: rules.automation,
+    freshness: rules.freshness,
   };
   checkAutomation(project, almanacFile);
   const warnings = [

@@ -1,6 +1,8 @@
 import type { PartitionsDefinition, TimeWindowMapping } from "@almanac/partitions";
 import type { AssetAutomation } from "./asset-rules.js";
 import type { DataTest } from "./data-tests.js";
+import type { FreshnessPolicy } from "./freshness-config.js";
+import type { NotificationConfig } from "./notifications-config.js";
 import type { WarehouseQuery } from "./query-table.js";
 
 /** `snapshot` is set by `{% snapshot %}` blocks in snapshot-paths, never by a model's config. */
@@ -162,6 +164,10 @@ export interface Project {
   readonly automation: ReadonlyMap<string, AssetAutomation>;
   /** almanac.yml `sources:`: the definition each listed source table's events are reported in. */
   readonly sourcePartitions: ReadonlyMap<string, string>;
+  /** almanac.yml `freshness:` per asset: how long after its window ends the latest partition may be missing. */
+  readonly freshness?: ReadonlyMap<string, FreshnessPolicy>;
+  /** almanac.yml `notifications:`: webhooks and the events each receives. Absent: none. */
+  readonly notifications?: readonly NotificationConfig[];
   readonly schedules: readonly ScheduleConfig[];
   /** All model names, upstream before downstream (stable topological order). */
   readonly order: readonly string[];

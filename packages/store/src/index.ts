@@ -57,6 +57,12 @@ export type { BeginStepInput } from "./sql/begin-step.js";
 export { beginStep } from "./sql/begin-step.js";
 export type { CanceledBackfillRuns } from "./sql/cancel-backfill-runs.js";
 export { cancelBackfillRuns } from "./sql/cancel-backfill-runs.js";
+export type { ClaimedDelivery } from "./sql/claim-notification-deliveries.js";
+export { claimNotificationDeliveries, nextDeliveryDueMs } from "./sql/claim-notification-deliveries.js";
+export type { OverduePartitionInput } from "./sql/claim-overdue-partition.js";
+export { claimOverduePartition } from "./sql/claim-overdue-partition.js";
+export type { CompleteBackfillInput } from "./sql/complete-backfill.js";
+export { completeBackfill } from "./sql/complete-backfill.js";
 export type { CompleteStepInput } from "./sql/complete-step.js";
 export { completeStep } from "./sql/complete-step.js";
 export { countSourceEvents } from "./sql/count-source-events.js";
@@ -97,6 +103,12 @@ export { listCheckResults } from "./sql/list-check-results.js";
 export type { CheckStatusQuery } from "./sql/list-check-statuses.js";
 export { listCheckStatuses } from "./sql/list-check-statuses.js";
 export { listClaimedSchedulePartitions } from "./sql/list-claimed-schedule-partitions.js";
+export type {
+  ListNotificationDeliveriesOptions,
+  NotificationDeliveryPage,
+  NotificationDeliveryRow,
+} from "./sql/list-notification-deliveries.js";
+export { listNotificationDeliveries } from "./sql/list-notification-deliveries.js";
 export type { ListPartitionEntriesOptions, PartitionEntryRow } from "./sql/list-partition-entries.js";
 export { listPartitionEntries } from "./sql/list-partition-entries.js";
 export type { PartitionStatusRow } from "./sql/list-partition-statuses.js";
@@ -124,11 +136,15 @@ export { markPartitionsRunning } from "./sql/mark-partitions-running.js";
 export type { PartitionBatch } from "./sql/partition-keys.js";
 export type { PartitionStatusStringOptions } from "./sql/partition-status-string.js";
 export { partitionStatusChars, partitionStatusString } from "./sql/partition-status-string.js";
+export type { KeyedPartitionStatus } from "./sql/partition-statuses-of.js";
+export { partitionStatusesOf } from "./sql/partition-statuses-of.js";
 export type { ReadyBackfillRunsOptions, RunToStart } from "./sql/ready-backfill-runs.js";
 export { readyBackfillRuns } from "./sql/ready-backfill-runs.js";
 export { reclaimWrittenPartitions } from "./sql/reclaim-written-partitions.js";
 export type { CheckResultInput } from "./sql/record-check-results.js";
 export { recordCheckResults } from "./sql/record-check-results.js";
+export type { DeliveryOutcome } from "./sql/record-delivery-outcome.js";
+export { recordDeliveryOutcome } from "./sql/record-delivery-outcome.js";
 export type { RecordScheduleTickRunInput } from "./sql/record-schedule-tick-run.js";
 export { recordScheduleTickRun } from "./sql/record-schedule-tick-run.js";
 export type { NewSourceEvent, SourceEventRow } from "./sql/record-source-event.js";
@@ -157,8 +173,10 @@ export type {
   BackfillStatus,
   CheckSeverity,
   CheckStatus,
+  DeliveryStatus,
   EventLevel,
   FinalRunStatus,
+  NotificationEventType,
   PartitionStatus,
   RunCause,
   RunStatus,
@@ -173,8 +191,10 @@ export {
   backfillStatuses,
   checkSeverities,
   checkStatuses,
+  deliveryStatuses,
   eventLevels,
   finalRunStatuses,
+  notificationEventTypes,
   partitionStatuses,
   runStatuses,
   runTriggers,

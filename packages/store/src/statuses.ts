@@ -60,3 +60,14 @@ export type CheckStatus = (typeof checkStatuses)[number];
 /** dbt's test severity: `error` fails the partition's check, `warn` records it. */
 export const checkSeverities = ["warn", "error"] as const;
 export type CheckSeverity = (typeof checkSeverities)[number];
+
+/**
+ * Events a notification can subscribe to (almanac.yml `notifications[].on`; the project
+ * package's `notificationEvents` lists the same names, and a test keeps the two equal).
+ */
+export const notificationEventTypes = ["run_failed", "backfill_completed", "check_failed", "asset_overdue"] as const;
+export type NotificationEventType = (typeof notificationEventTypes)[number];
+
+/** A notification delivery: waiting (first try or a retry), accepted by the receiver (2xx), or given up. */
+export const deliveryStatuses = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];

@@ -31,6 +31,8 @@ const storeTables = [
   "automation_claims",
   "automation_updates",
   "backfills",
+  "notification_outbox",
+  "overdue_partitions",
   "run_events",
   "run_steps",
   "runs",

@@ -10,3 +10,5 @@ export { createRawEvents } from "./raw-events.js";
 export { symmetricDifference, tableFingerprint } from "./table-compare.js";
 export type { TestDatabase, TestDatabaseOptions } from "./test-database.js";
 export { adminUrl, createTestDatabase, databaseUrl } from "./test-database.js";
+export type { ReceivedWebhook, WebhookReceiver } from "./webhook-receiver.js";
+export { startWebhookReceiver } from "./webhook-receiver.js";

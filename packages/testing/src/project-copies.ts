@@ -8,10 +8,14 @@ export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** The example projects. */
 export const examplesDir = path.join(repoRoot, "examples");
 
-/** A throwaway copy of an example project, for tests that edit its models. */
-export async function copyProject(name: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), `almanac-${name}-`));
-  await cp(path.join(examplesDir, name), dir, {
+/**
+ * A throwaway copy of a project, for tests that edit its files: an example's name, or the
+ * absolute path of a test fixture.
+ */
+export async function copyProject(nameOrDir: string): Promise<string> {
+  const source = path.isAbsolute(nameOrDir) ? nameOrDir : path.join(examplesDir, nameOrDir);
+  const dir = await mkdtemp(path.join(tmpdir(), `almanac-${path.basename(source)}-`));
+  await cp(source, dir, {
     recursive: true,
     filter: (source) => !source.includes("node_modules"),
   });

@@ -32,8 +32,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `almanac_t_${randomBytes(6).toString("hex")}`;
   await withAdmin(async (admin) => {
     if ((options.template ?? "migrated") === "migrated") {
-      await ensureTemplate(admin);
-      await admin.query(`create database "${name}" template "${templateName}"`);
+      await cloneTemplate(admin, name);
     } else {
       await admin.query(`create database "${name}"`);
     }
@@ -65,11 +64,13 @@ async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> 
 }
 
 /**
- * (Re)builds the template when the migrations changed. Test files run in parallel processes,
- * so the check-and-build is serialized by an advisory lock; the migrations' hash is kept as
- * the template's comment.
+ * Clones the template into `name`, (re)building it first when the migrations changed. Test
+ * files run in parallel processes, so the check, build and clone are serialized by an advisory
+ * lock; the migrations' hash is kept as the template's comment. The clone happens under the
+ * lock too: two checkouts with different migrations (git worktrees) share this server, and one
+ * rebuilding the template must not drop it under the other's clone.
  */
-async function ensureTemplate(admin: pg.Client): Promise<void> {
+async function cloneTemplate(admin: pg.Client, name: string): Promise<void> {
   const hash = await migrationsHash();
   await admin.query("select pg_advisory_lock($1)", [templateLockKey]);
   try {
@@ -77,11 +78,13 @@ async function ensureTemplate(admin: pg.Client): Promise<void> {
       "select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1",
       [templateName],
     );
-    if (rows[0]?.comment === hash) return;
-    await admin.query(`drop database if exists "${templateName}" with (force)`);
-    await admin.query(`create database "${templateName}"`);
-    await migrate(databaseUrl(templateName));
-    await admin.query(`comment on database "${templateName}" is '${hash}'`);
+    if (rows[0]?.comment !== hash) {
+      await admin.query(`drop database if exists "${templateName}" with (force)`);
+      await admin.query(`create database "${templateName}"`);
+      await migrate(databaseUrl(templateName));
+      await admin.query(`comment on database "${templateName}" is '${hash}'`);
+    }
+    await admin.query(`create database "${name}" template "${templateName}"`);
   } finally {
     await admin.query("select pg_advisory_unlock($1)", [templateLockKey]);
   }

@@ -1,4 +1,5 @@
 import {
+  assetFreshness,
   assetSummaries,
   getBackfillProgress,
   isFinalBackfillStatus,
@@ -35,6 +36,9 @@ export function storeStateSources({ ctx, runQueue, now }: RouteDeps): StateSourc
       );
     },
     sourceEvents: () => countSourceEvents(storeDb(ctx.store)),
+    async assetOverdue() {
+      return (await assetFreshness(ctx, now())).map(({ assetKey, overdue }) => ({ asset: assetKey, overdue }));
+    },
     async scheduleTickLag() {
       const summaries = await scheduleSummaries(ctx, { now: now(), ticks: 1 });
       return summaries.flatMap(({ name, lastTicks: [latest] }) =>

@@ -24,6 +24,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "backfills", description: "A range split into runs: request, follow, cancel, retry" },
         { name: "schedules", description: "Schedules from almanac.yml: ticks, on/off, fire one now" },
         { name: "sources", description: "Loaders report new data in source tables" },
+        { name: "notifications", description: "Webhook deliveries of almanac.yml notifications" },
       ],
       components: {
         securitySchemes: {

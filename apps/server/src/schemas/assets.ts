@@ -32,6 +32,23 @@ const AssetSummary = Type.Object({
   ),
   tags: Type.Array(Type.String()),
   counts: StatusCounts,
+  overdue: Type.Boolean({
+    description:
+      "True when the asset has almanac.yml freshness and its latest partition (the last ended window) is not materialized max_lag after the window ended",
+  }),
+  freshness: Type.Optional(
+    Type.Object(
+      {
+        maxLag: Type.String({ examples: ["26h"] }),
+        partition: Type.Union([PartitionKey, Type.Null()], {
+          description: "The latest partition it is judged by; null before the first window ends",
+        }),
+        windowEnd: Timestamp,
+        deadline: Timestamp,
+      },
+      { description: "Present when almanac.yml gives the asset a freshness policy" },
+    ),
+  ),
 });
 
 const AssetKeyParams = Type.Object({ key: AssetKey });

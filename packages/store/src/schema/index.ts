@@ -3,6 +3,7 @@ export { assetChecks } from "./asset-checks.js";
 export { assetPartitions } from "./asset-partitions.js";
 export { automationClaims, automationUpdates } from "./automation.js";
 export { backfills } from "./backfills.js";
+export { notificationOutbox, overduePartitions } from "./notifications.js";
 export { backfillsRelations, runEventsRelations, runStepsRelations, runsRelations } from "./relations.js";
 export { runEvents } from "./run-events.js";
 export { runSteps } from "./run-steps.js";

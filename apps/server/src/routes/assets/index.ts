@@ -68,6 +68,17 @@ function assetJson(summary: AssetSummary) {
     mappings: summary.mappings.map((mapping) => ({ ...mapping })),
     tags: [...summary.tags],
     counts: { ...summary.counts },
+    overdue: summary.freshness?.overdue ?? false,
+    ...(summary.freshness === null
+      ? {}
+      : {
+          freshness: {
+            maxLag: summary.freshness.maxLag,
+            partition: summary.freshness.partition,
+            windowEnd: summary.freshness.windowEnd?.toISOString() ?? null,
+            deadline: summary.freshness.deadline?.toISOString() ?? null,
+          },
+        }),
   };
 }
 
