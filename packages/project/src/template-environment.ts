@@ -4,13 +4,14 @@ import nunjucks from "nunjucks";
 import { ColumnValue } from "./column-value.js";
 import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
-import { datetimeModule, PyDateTime } from "./jinja-compat/datetime-module.js";
+import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { itertoolsModule } from "./jinja-compat/itertools-module.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
 import { installPythonGlobals } from "./jinja-compat/python-globals.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
+import { pytzModule } from "./jinja-compat/pytz-module.js";
 import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
 import { quoteIdentifier, type RelationType, RelationValue, type SchemaNamer } from "./relation.js";
@@ -326,11 +327,12 @@ export class TemplateEnvironment {
     env.addGlobal("dbt", dbtCrossDbMacros);
     // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
     for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
-    env.addGlobal("modules", { datetime: datetimeModule, re: reModule, itertools: itertoolsModule });
+    env.addGlobal("modules", { datetime: datetimeModule, pytz: pytzModule, re: reModule, itertools: itertoolsModule });
     // dbt's invocation globals, one per loaded project (an Almanac process is one invocation):
     // packages print them into audit columns or compare the version before using a feature.
     env.addGlobal("invocation_id", randomUUID());
-    env.addGlobal("run_started_at", new PyDateTime(new Date(), false));
+    // dbt sets run_started_at to datetime.now(pytz.utc): aware, printing +00:00.
+    env.addGlobal("run_started_at", new PyAwareDateTime(new Date(), pytzModule.utc));
     env.addGlobal("dbt_version", dbtVersion);
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
