@@ -9,6 +9,7 @@ import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { itertoolsModule } from "./jinja-compat/itertools-module.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
+import { returnFromMacro } from "./jinja-compat/macro-return.js";
 import { installPythonGlobals } from "./jinja-compat/python-globals.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
 import { pytzModule } from "./jinja-compat/pytz-module.js";
@@ -64,11 +65,6 @@ export interface RenderScope {
 
 /** A compiled model template. */
 export type CompiledTemplate = nunjucks.Template;
-
-// `{{ return(x) }}` in a dbt macro hands x back to the caller instead of the macro's text.
-class MacroReturn {
-  constructor(readonly value: unknown) {}
-}
 
 function fallbackOf(positional: readonly unknown[], keywords: Record<string, unknown>, index: number) {
   if (positional.length > index) return { value: positional[index] };
@@ -312,9 +308,7 @@ export class TemplateEnvironment {
     env.addGlobal("is_incremental", () => this.#scope.isIncremental);
     // Tests select all columns of failing rows only when they are stored (`store_failures`).
     env.addGlobal("should_store_failures", () => this.#scope.configValue("store_failures") === true);
-    env.addGlobal("return", (value: unknown) => {
-      throw new MacroReturn(value);
-    });
+    env.addGlobal("return", returnFromMacro);
     env.addGlobal("log", () => "");
     // dbt prints to its console; a render has none, and SQL must not change with it.
     env.addGlobal("print", () => "");
@@ -543,7 +537,6 @@ export class TemplateEnvironment {
         try {
           return macro.apply(this, args);
         } catch (error) {
-          if (error instanceof MacroReturn) return error.value;
           noteMacroOrigin(error, { macro: name, file: file.path });
           throw error;
         }
