@@ -45,7 +45,10 @@ class JinjaCompiler extends Compiler {
   override _emitLine(code: string): void {
     if (this.#heldCallerFrame) {
       this.#heldCallerFrame = false;
-      if (code === "frame = new runtime.Frame();") return super._emitLine("var frame = new runtime.Frame();");
+      if (code === "frame = new runtime.Frame();") {
+        super._emitLine("var frame = new runtime.Frame();");
+        return;
+      }
       super._emitLine("var callerFrame = frame;");
     }
     if (code === "var callerFrame = frame;") {
