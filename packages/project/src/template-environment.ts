@@ -124,6 +124,12 @@ export class TemplateEnvironment {
     // dev: true keeps lineno/colno/cause on errors instead of flattening them to a message.
     this.#env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
     this.#installContext();
+    // dbt also puts the root project's macros under its name (`{{ my_project.get_dates() }}`,
+    // as dbt_date's integration project calls its own); a global of that name (`dbt`) wins.
+    const root = options.projectName;
+    if (root !== undefined && !(this.#env as unknown as EnvironmentInternals).globals[root]) {
+      this.#env.addGlobal(root, this.#rootMacros);
+    }
     for (const file of macroFiles) this.#addMacroFile(file);
     const namer = this.#macros.get("generate_schema_name");
     this.schemaNamer = namer && ((target, customSchema, node) => this.#nameSchema(namer, target, customSchema, node));
