@@ -4,13 +4,15 @@ import nunjucks from "nunjucks";
 import { ColumnValue } from "./column-value.js";
 import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
-import { datetimeModule, PyDateTime } from "./jinja-compat/datetime-module.js";
+import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { itertoolsModule } from "./jinja-compat/itertools-module.js";
 import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
+import { returnFromMacro } from "./jinja-compat/macro-return.js";
 import { installPythonGlobals } from "./jinja-compat/python-globals.js";
 import { splitArguments } from "./jinja-compat/python-values.js";
+import { pytzModule } from "./jinja-compat/pytz-module.js";
 import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
 import { quoteIdentifier, type RelationType, RelationValue, type SchemaNamer } from "./relation.js";
@@ -63,11 +65,6 @@ export interface RenderScope {
 
 /** A compiled model template. */
 export type CompiledTemplate = nunjucks.Template;
-
-// `{{ return(x) }}` in a dbt macro hands x back to the caller instead of the macro's text.
-class MacroReturn {
-  constructor(readonly value: unknown) {}
-}
 
 function fallbackOf(positional: readonly unknown[], keywords: Record<string, unknown>, index: number) {
   if (positional.length > index) return { value: positional[index] };
@@ -127,6 +124,12 @@ export class TemplateEnvironment {
     // dev: true keeps lineno/colno/cause on errors instead of flattening them to a message.
     this.#env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, dev: true });
     this.#installContext();
+    // dbt also puts the root project's macros under its name (`{{ my_project.get_dates() }}`,
+    // as dbt_date's integration project calls its own); a global of that name (`dbt`) wins.
+    const root = options.projectName;
+    if (root !== undefined && !(this.#env as unknown as EnvironmentInternals).globals[root]) {
+      this.#env.addGlobal(root, this.#rootMacros);
+    }
     for (const file of macroFiles) this.#addMacroFile(file);
     const namer = this.#macros.get("generate_schema_name");
     this.schemaNamer = namer && ((target, customSchema, node) => this.#nameSchema(namer, target, customSchema, node));
@@ -311,9 +314,7 @@ export class TemplateEnvironment {
     env.addGlobal("is_incremental", () => this.#scope.isIncremental);
     // Tests select all columns of failing rows only when they are stored (`store_failures`).
     env.addGlobal("should_store_failures", () => this.#scope.configValue("store_failures") === true);
-    env.addGlobal("return", (value: unknown) => {
-      throw new MacroReturn(value);
-    });
+    env.addGlobal("return", returnFromMacro);
     env.addGlobal("log", () => "");
     // dbt prints to its console; a render has none, and SQL must not change with it.
     env.addGlobal("print", () => "");
@@ -326,11 +327,12 @@ export class TemplateEnvironment {
     env.addGlobal("dbt", dbtCrossDbMacros);
     // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
     for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
-    env.addGlobal("modules", { datetime: datetimeModule, re: reModule, itertools: itertoolsModule });
+    env.addGlobal("modules", { datetime: datetimeModule, pytz: pytzModule, re: reModule, itertools: itertoolsModule });
     // dbt's invocation globals, one per loaded project (an Almanac process is one invocation):
     // packages print them into audit columns or compare the version before using a feature.
     env.addGlobal("invocation_id", randomUUID());
-    env.addGlobal("run_started_at", new PyDateTime(new Date(), false));
+    // dbt sets run_started_at to datetime.now(pytz.utc): aware, printing +00:00.
+    env.addGlobal("run_started_at", new PyAwareDateTime(new Date(), pytzModule.utc));
     env.addGlobal("dbt_version", dbtVersion);
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
@@ -541,7 +543,6 @@ export class TemplateEnvironment {
         try {
           return macro.apply(this, args);
         } catch (error) {
-          if (error instanceof MacroReturn) return error.value;
           noteMacroOrigin(error, { macro: name, file: file.path });
           throw error;
         }

@@ -127,6 +127,22 @@ describe("dbt packages", () => {
     }
   });
 
+  it("the root project's macros are also under its name, as dbt's integration projects call them", async () => {
+    const variant = await fixtureVariant("dbt-style", { "packages.yml": packagesYml });
+    try {
+      await write(variant.dir, {
+        ...acmeUtils,
+        "macros/dates.sql": "{% macro test_dates_sql() %}select 1 as one{% endmacro %}",
+        // The fixture project is named shop.
+        "models/namespaced.sql": "{{ shop.test_dates_sql() }}",
+      });
+      const project = await loadProject(variant.dir);
+      assert.equal(renderModel(project, "namespaced", { target, isIncremental: false }).sql, "select 1 as one");
+    } finally {
+      await variant.remove();
+    }
+  });
+
   it("adapter.dispatch searches the root project then the namespace, or the root's dispatch: search_order", async () => {
     const model = "select {{ acme_utils.safe_divide('a', 'b') }} as r";
     const override = "{% macro default__safe_divide(a, b) %}({{ a }}::numeric / {{ b }}){% endmacro %}";

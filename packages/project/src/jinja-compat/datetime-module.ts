@@ -1,152 +1,48 @@
 import { AlmanacError } from "@almanac/errors";
+import { PyAwareDateTime } from "./aware-datetime.js";
+import { attachTzinfo, naiveDateTime, PyDateTime, PyTimedelta } from "./datetime-values.js";
 import { splitArguments } from "./python-values.js";
+import { FixedOffsetTimezone, fixedOffsetTimezone, utcTimezone } from "./tz-info.js";
 
 /**
  * The part of Python's `datetime` module dbt projects reach through `modules.datetime`:
- * `date`, `datetime` and `timedelta` with `+`/`-`, `strftime`, `strptime`, `isoformat`.
- * Values are naive and computed in UTC, as Python's naive datetimes are wall-clock values.
+ * `date`, `datetime` (naive, or aware with `tzinfo=`), `timedelta`, `timezone`, with `+`/`-`,
+ * comparisons, `strftime`, `strptime`, `fromisoformat`, `isoformat`. The values live in
+ * datetime-values.ts and aware-datetime.ts, the tzinfos in tz-info.ts and pytz-module.ts.
  * `now()`/`today()` read the clock, as in dbt; templates that want stable SQL use vars.
  */
 
-const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+export { PyAwareDateTime, PyDateTime, PyTimedelta };
 
-/** Python's `timedelta`, kept as whole milliseconds. */
-export class PyTimedelta {
-  constructor(readonly milliseconds: number) {}
-
-  get days(): number {
-    return Math.floor(this.milliseconds / 86_400_000);
-  }
-
-  get seconds(): number {
-    return Math.floor((this.milliseconds - this.days * 86_400_000) / 1000);
-  }
-
-  total_seconds(): number {
-    return this.milliseconds / 1000;
-  }
-
-  toString(): string {
-    const days = this.days;
-    const rest = this.milliseconds - days * 86_400_000;
-    const clock = `${Math.floor(rest / 3_600_000)}:${pad(Math.floor(rest / 60_000) % 60)}:${pad(Math.floor(rest / 1000) % 60)}`;
-    return days === 0 ? clock : `${days} day${Math.abs(days) === 1 ? "" : "s"}, ${clock}`;
-  }
-}
-
-/** Python's `date` (time part always midnight) and `datetime`, as a UTC instant. */
-export class PyDateTime {
-  constructor(
-    readonly instant: Date,
-    readonly dateOnly: boolean,
-  ) {}
-
-  get year(): number {
-    return this.instant.getUTCFullYear();
-  }
-  get month(): number {
-    return this.instant.getUTCMonth() + 1;
-  }
-  get day(): number {
-    return this.instant.getUTCDate();
-  }
-  get hour(): number {
-    return this.instant.getUTCHours();
-  }
-  get minute(): number {
-    return this.instant.getUTCMinutes();
-  }
-  get second(): number {
-    return this.instant.getUTCSeconds();
-  }
-
-  date(): PyDateTime {
-    return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day)), true);
-  }
-
-  /** `replace(year=…, hour=…)`: the same value with some fields changed, as Python's. */
-  replace(...args: unknown[]): PyDateTime {
-    const { keywords } = splitArguments(args);
-    const field = (name: string, current: number) => Number(keywords[name] ?? current);
-    return dateTimeOf(
-      [
-        field("year", this.year),
-        field("month", this.month),
-        field("day", this.day),
-        field("hour", this.hour),
-        field("minute", this.minute),
-        field("second", this.second),
-        field("microsecond", this.instant.getUTCMilliseconds() * 1000),
-      ],
-      this.dateOnly,
-    );
-  }
-
-  weekday(): number {
-    return (this.instant.getUTCDay() + 6) % 7;
-  }
-
-  strftime(format: unknown): string {
-    return String(format).replace(/%([YmdHMSfjy%])/g, (_all, code: string) => {
-      switch (code) {
-        case "Y":
-          return pad(this.year, 4);
-        case "y":
-          return pad(this.year % 100);
-        case "m":
-          return pad(this.month);
-        case "d":
-          return pad(this.day);
-        case "H":
-          return pad(this.hour);
-        case "M":
-          return pad(this.minute);
-        case "S":
-          return pad(this.second);
-        case "f":
-          return pad(this.instant.getUTCMilliseconds() * 1000, 6);
-        case "j":
-          return pad(Math.floor((this.instant.getTime() - Date.UTC(this.year, 0, 1)) / 86_400_000) + 1, 3);
-        default:
-          return "%";
-      }
-    });
-  }
-
-  isoformat(separator: unknown = "T"): string {
-    if (this.dateOnly) return this.strftime("%Y-%m-%d");
-    const micros = this.instant.getUTCMilliseconds();
-    return this.strftime(`%Y-%m-%d${String(separator)}%H:%M:%S${micros === 0 ? "" : ".%f"}`);
-  }
-
-  toString(): string {
-    return this.isoformat(" ");
-  }
-}
-
-function dateTimeOf(args: unknown[], dateOnly: boolean): PyDateTime {
+/** `datetime(year, month, day, hour, minute, second, microsecond, tzinfo)`. */
+function datetime(...args: unknown[]): PyDateTime {
   const { positional, keywords } = splitArguments(args);
-  const names = ["year", "month", "day", "hour", "minute", "second", "microsecond"];
-  const [y, m, d, h = 0, mi = 0, s = 0, us = 0] = names.map((name, i) =>
-    Number(positional[i] ?? keywords[name] ?? (i < 3 ? Number.NaN : 0)),
-  );
-  const instant = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d, h, mi, s, Math.floor(us / 1000)));
-  if (Number.isNaN(instant.getTime()) || instant.getUTCDate() !== d) {
-    throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `invalid date ${positional.join(", ")}`);
-  }
-  return new PyDateTime(instant, dateOnly);
+  const naive = naiveDateTime(args, false);
+  const tz = positional[7] ?? keywords.tzinfo;
+  return tz === null || tz === undefined ? naive : attachTzinfo(naive, tz);
+}
+
+// Python's `±HH[:MM[:SS]]` (and `Z`) as fromisoformat (3.11) and strptime's %z read them.
+const OFFSET = "Z|z|[+-]\\d{2}(?::?\\d{2}(?::?\\d{2}(?:\\.\\d{1,6})?)?)?";
+
+function offsetOf(text: string): FixedOffsetTimezone {
+  if (/^z$/i.test(text)) return utcTimezone;
+  const [, sign, h = "0", m = "0", s = "0"] = /^([+-])(\d{2}):?(\d{2})?:?(\d{2})?/.exec(text) ?? [];
+  const seconds = (sign === "-" ? -1 : 1) * (Number(h) * 3600 + Number(m) * 60 + Number(s));
+  return seconds === 0 ? utcTimezone : new FixedOffsetTimezone(seconds);
 }
 
 function strptime(text: unknown, format: unknown): PyDateTime {
-  const fields: Record<string, number> = { Y: 1900, m: 1, d: 1, H: 0, M: 0, S: 0 };
+  const fields: Record<string, number> = { Y: 1900, m: 1, d: 1, H: 0, M: 0, S: 0, f: 0 };
   const order: string[] = [];
   const pattern = String(format).replace(
-    /%([YmdHMS%])|([.*+?^${}()|[\]\\])/g,
+    /%([YmdHMSfz%])|([.*+?^${}()|[\]\\])/g,
     (_all, code: string | undefined, special) => {
       if (code === undefined) return `\\${special as string}`;
       if (code === "%") return "%";
       order.push(code);
-      return code === "Y" ? "(\\d{4})" : "(\\d{1,2})";
+      if (code === "z") return `(${OFFSET})`;
+      return code === "Y" ? "(\\d{4})" : code === "f" ? "(\\d{1,6})" : "(\\d{1,2})";
     },
   );
   const match = new RegExp(`^${pattern}$`).exec(String(text));
@@ -156,10 +52,29 @@ function strptime(text: unknown, format: unknown): PyDateTime {
       `time data ${JSON.stringify(text)} does not match format ${JSON.stringify(format)}`,
     );
   }
+  let zone: FixedOffsetTimezone | undefined;
   order.forEach((code, i) => {
-    fields[code] = Number(match[i + 1]);
+    const value = match[i + 1] ?? "";
+    if (code === "z") zone = offsetOf(value);
+    else fields[code] = code === "f" ? Number(value.padEnd(6, "0")) : Number(value);
   });
-  return dateTimeOf([fields.Y, fields.m, fields.d, fields.H, fields.M, fields.S], false);
+  const naive = naiveDateTime([fields.Y, fields.m, fields.d, fields.H, fields.M, fields.S, fields.f], false);
+  return zone === undefined ? naive : zone.attach(naive);
+}
+
+const ISO = new RegExp(
+  `^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2})(?::(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,6}))?)?)?(${OFFSET})?)?$`,
+);
+
+/** `datetime.fromisoformat(text)`: Python 3.11's forms, offsets (`+00:00`, `Z`) included. */
+function fromisoformat(text: unknown): PyDateTime {
+  const match = ISO.exec(String(text));
+  if (match === null) {
+    throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `Invalid isoformat string: ${JSON.stringify(String(text))}`);
+  }
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "0", offset] = match;
+  const naive = naiveDateTime([y, mo, d, h, mi, s, fraction.padEnd(6, "0")].map(Number), false);
+  return offset === undefined ? naive : offsetOf(offset).attach(naive);
 }
 
 const timedelta = (...args: unknown[]) => {
@@ -180,37 +95,61 @@ const timedelta = (...args: unknown[]) => {
   );
 };
 
+/** Python refuses to mix naive and aware values, and dates with datetimes, in `<` and `-`. */
+function mixedKinds(left: PyDateTime, right: PyDateTime): string | undefined {
+  if (left.dateOnly !== right.dateOnly) return "can't compare datetime.datetime to datetime.date";
+  if ((left.tzinfo === null) !== (right.tzinfo === null)) return "offset-naive and offset-aware datetimes";
+  return undefined;
+}
+
 /** `date ± timedelta`, `date - date`; undefined when the operands are not datetime values. */
 export function dateArithmetic(left: unknown, right: unknown, sign: 1 | -1): unknown {
-  if (left instanceof PyDateTime && right instanceof PyTimedelta) {
-    return new PyDateTime(new Date(left.instant.getTime() + sign * right.milliseconds), left.dateOnly);
-  }
+  if (left instanceof PyDateTime && right instanceof PyTimedelta) return left.shifted(sign * right.milliseconds);
   if (sign === 1 && left instanceof PyTimedelta && right instanceof PyDateTime) return dateArithmetic(right, left, 1);
   if (left instanceof PyTimedelta && right instanceof PyTimedelta) {
     return new PyTimedelta(left.milliseconds + sign * right.milliseconds);
   }
   if (sign === -1 && left instanceof PyDateTime && right instanceof PyDateTime) {
-    return new PyTimedelta(left.instant.getTime() - right.instant.getTime());
+    const mixed = mixedKinds(left, right);
+    if (mixed !== undefined) throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `can't subtract ${mixed}`);
+    return new PyTimedelta(left.comparableMillis - right.comparableMillis);
   }
   return undefined;
 }
 
+/** The two instants `<`/`>` compare, or undefined when the operands are not both datetime values. */
+export function dateOrdering(left: unknown, right: unknown): [number, number] | undefined {
+  if (!(left instanceof PyDateTime && right instanceof PyDateTime)) return undefined;
+  const mixed = mixedKinds(left, right);
+  if (mixed !== undefined) {
+    throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", mixed.startsWith("can't") ? mixed : `can't compare ${mixed}`);
+  }
+  return [left.comparableMillis, right.comparableMillis];
+}
+
+/** Python `==` of datetime values: aware ones by instant; mixed kinds are never equal. */
+export function dateEquals(left: PyDateTime, right: PyDateTime): boolean {
+  return mixedKinds(left, right) === undefined && left.comparableMillis === right.comparableMillis;
+}
+
+const now = (tz?: unknown) => {
+  const utcNow = new PyAwareDateTime(new Date(), utcTimezone);
+  return tz === undefined || tz === null ? new PyDateTime(utcNow.instant, false) : utcNow.astimezone(tz);
+};
+
 /** What `modules.datetime` answers. */
 export const datetimeModule = Object.freeze({
-  datetime: Object.assign((...args: unknown[]) => dateTimeOf(args, false), {
-    now: () => new PyDateTime(new Date(), false),
-    utcnow: () => new PyDateTime(new Date(), false),
-    today: () => new PyDateTime(new Date(), false),
+  datetime: Object.assign(datetime, {
+    now,
+    utcnow: () => now(),
+    today: () => now(),
     strptime,
-    fromisoformat: (text: unknown) =>
-      strptime(
-        String(text).replace("T", " ").slice(0, 19),
-        String(text).length <= 10 ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S",
-      ),
+    fromisoformat,
   }),
-  date: Object.assign((...args: unknown[]) => dateTimeOf(args, true), {
-    today: () => new PyDateTime(new Date(), false).date(),
+  date: Object.assign((...args: unknown[]) => naiveDateTime(args, true), {
+    today: () => now().date(),
     fromisoformat: (text: unknown) => strptime(text, "%Y-%m-%d").date(),
   }),
   timedelta,
+  timezone: Object.assign(fixedOffsetTimezone, { utc: utcTimezone }),
 });

@@ -24,10 +24,39 @@ class JinjaCompiler extends Compiler {
 
   // nunjucks keeps top-level macros named `_x` private to their file; dbt collects every macro
   // of a file, and dbt_utils calls its `_is_relation` from other files.
+  // A top-level macro is also where `{{ return(x) }}` stops (macro-return.ts): the file's
+  // context, which same-file calls by name read, holds it behind that boundary.
   override compileMacro(node: AstNode, frame: CompileFrame): void {
     super.compileMacro(node, frame);
-    const name = (node.name as AstNode).value as string;
-    if (!frame.parent && name.startsWith("_")) this._emitLine(`context.addExport(${JSON.stringify(name)});`);
+    const name = JSON.stringify((node.name as AstNode).value as string);
+    if (frame.parent) return;
+    if (name.startsWith('"_')) this._emitLine(`context.addExport(${name});`);
+    this._emitLine(`context.setVariable(${name}, runtime.almanacReturnBoundary(context.lookup(${name})));`);
+  }
+
+  #heldCallerFrame = false;
+
+  // nunjucks gives a file's top-level macro its frame by assigning the file's shared `frame`
+  // variable (`var callerFrame = frame; frame = new runtime.Frame();`) and restores it when the
+  // body ends. `{{ return(x) }}` ends the body by throwing, so after one macro returned to
+  // another in the same file the caller's `{% set %}`s landed in a dead frame (dbt_date's
+  // is_between read its ref_dt as undefined). Each such macro gets its own `var frame`
+  // instead; a `{% call %}` body (`frame.push(true)`) keeps nunjucks' code.
+  override _emitLine(code: string): void {
+    if (this.#heldCallerFrame) {
+      this.#heldCallerFrame = false;
+      if (code === "frame = new runtime.Frame();") {
+        super._emitLine("var frame = new runtime.Frame();");
+        return;
+      }
+      super._emitLine("var callerFrame = frame;");
+    }
+    if (code === "var callerFrame = frame;") {
+      this.#heldCallerFrame = true;
+      return;
+    }
+    if (code === "frame = callerFrame;") return;
+    super._emitLine(code);
   }
 
   override _compileExpression(expr: AstNode, frame: CompileFrame): void {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { AlmanacError } from "@almanac/errors";
 import { contextOrFrameLookup, dictKey, makeMacro, starArgs, starKwargs } from "./macro-arguments.js";
+import { returnBoundary } from "./macro-return.js";
 import { isJavaScriptOnlyMember, pythonMethod } from "./python-methods.js";
 import { pyAdd, pyCompare, pyModulo, pySlice, pySubtract } from "./python-operators.js";
 import { Namespace, pyRepr, pyStr, pyTruthy } from "./python-values.js";
@@ -136,6 +137,7 @@ export const jinjaRuntime: NunjucksRuntime = Object.freeze({
   almanacTruthy: pyTruthy,
   almanacSlice: pySlice,
   almanacSetAttribute: setNamespaceAttribute,
+  almanacReturnBoundary: returnBoundary,
 });
 
 /**

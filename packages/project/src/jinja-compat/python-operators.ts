@@ -1,5 +1,5 @@
 import { AlmanacError } from "@almanac/errors";
-import { dateArithmetic } from "./datetime-module.js";
+import { dateArithmetic, dateEquals, dateOrdering, PyDateTime } from "./datetime-module.js";
 import { isMapping, PySet, pyRepr, pyStr } from "./python-values.js";
 
 /**
@@ -125,6 +125,7 @@ export function pyEquals(left: unknown, right: unknown): boolean {
   if (a === undefined || b === undefined) return (a ?? null) === (b ?? null);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]));
   if (a instanceof PySet && b instanceof PySet) return a.size === b.size && [...a].every((item) => b.has(item));
+  if (a instanceof PyDateTime && b instanceof PyDateTime) return dateEquals(a, b);
   if (isMapping(a) && isMapping(b)) {
     const keys = Object.keys(a);
     return (
@@ -144,6 +145,8 @@ function ordered(left: unknown, right: unknown, operator: string): [number | str
   const numeric = (v: unknown) => typeof v === "number" || typeof v === "boolean";
   if (numeric(a) && numeric(b)) return [Number(a), Number(b)];
   if (typeof a === "string" && typeof b === "string") return [a, b];
+  const dated = dateOrdering(a, b);
+  if (dated !== undefined) return dated;
   throw new AlmanacError(
     "ALMANAC_TEMPLATE_ERROR",
     `'${operator}' is not supported between ${pyRepr(left)} and ${pyRepr(right)}: convert with | int or | string first`,
