@@ -1,5 +1,6 @@
 import { type AssetFreshness, checkFreshness, type EngineContext } from "@almanac/engine";
 import type { QueueLogger } from "@almanac/queue";
+import { startBackgroundLoop } from "../background-loop.js";
 
 export interface FreshnessChecksOptions {
   readonly ctx: EngineContext;
@@ -28,51 +29,23 @@ export function startFreshnessChecks(options: FreshnessChecksOptions): Freshness
   const { ctx, logger } = options;
   const intervalMs = options.intervalMs ?? 60_000;
   const now = options.now ?? (() => new Date());
-  let current: Promise<AssetFreshness[]> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  let lastError: string | undefined;
-
-  const checkOnce = async (): Promise<AssetFreshness[]> => {
-    while (current) await current.catch(() => undefined);
-    current = checkFreshness(ctx, now());
-    try {
-      const claimed = await current;
+  if ((ctx.project.freshness?.size ?? 0) === 0) {
+    return { checkOnce: () => checkFreshness(ctx, now()), close: async () => undefined };
+  }
+  const loop = startBackgroundLoop({
+    name: "freshness check",
+    logger,
+    delayMs: intervalMs,
+    pass: async () => {
+      const claimed = await checkFreshness(ctx, now());
       for (const asset of claimed) {
         logger.warn(
           { asset: asset.assetKey, partition: asset.partition, deadline: asset.deadline, maxLag: asset.maxLag },
           `asset ${asset.assetKey} is overdue: partition ${asset.partition} not materialized ${asset.maxLag} after its window ended`,
         );
       }
-      lastError = undefined;
       return claimed;
-    } finally {
-      current = undefined;
-    }
-  };
-  const beat = () => {
-    checkOnce()
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastError) logger.error({ err: error }, `freshness check failed: ${message}`);
-        lastError = message;
-      })
-      .finally(() => {
-        if (!closed) timer = setTimeout(beat, intervalMs).unref();
-      });
-  };
-  if ((ctx.project.freshness?.size ?? 0) > 0) beat();
-
-  let closing: Promise<void> | undefined;
-  return {
-    checkOnce,
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        clearTimeout(timer);
-        await current?.catch(() => undefined);
-      })();
-      return closing;
     },
-  };
+  });
+  return { checkOnce: loop.runNow, close: loop.close };
 }

@@ -9,7 +9,7 @@ import {
   recordDeliveryOutcome,
   storeDb,
 } from "@almanac/store";
-import type pg from "pg";
+import { startBackgroundLoop } from "../background-loop.js";
 import { postWebhook } from "./post-webhook.js";
 
 export interface NotificationDeliveryOptions {
@@ -62,11 +62,6 @@ export function startNotificationDelivery(options: NotificationDeliveryOptions):
   // Longer than any POST may take, so a live server's attempt is never taken over mid-flight.
   const leaseMs = timeoutMs + 5_000;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<number> | undefined;
-  let again = false;
-  let listener: pg.PoolClient | undefined;
-  let lastError: string | undefined;
 
   const deliverOne = async (delivery: ClaimedDelivery): Promise<void> => {
     const target = (ctx.project.notifications ?? []).find((n) => n.name === delivery.notification);
@@ -104,93 +99,28 @@ export function startNotificationDelivery(options: NotificationDeliveryOptions):
     }
   };
 
-  const pass = async (): Promise<number> => {
-    await listen();
-    let attempts = 0;
-    for (;;) {
-      const claimed = await claimNotificationDeliveries(db, { limit: batchSize, leaseMs });
-      if (claimed.length === 0) return attempts;
-      await Promise.all(claimed.map(deliverOne));
-      attempts += claimed.length;
-      if (closed) return attempts;
-    }
-  };
-
-  const deliverDue = async (): Promise<number> => {
-    while (current) await current.catch(() => undefined);
-    current = pass();
-    try {
-      return await current;
-    } finally {
-      current = undefined;
-    }
-  };
-
-  const schedule = async () => {
-    if (closed) return;
-    const due = await nextDeliveryDueMs(db).catch(() => null);
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(beat, Math.min(pollMs, due ?? pollMs)).unref();
-  };
-
-  function beat(): void {
-    if (closed) return;
-    if (current) {
-      again = true;
-      return;
-    }
-    deliverDue()
-      .then(() => {
-        if (lastError !== undefined) logger.info({}, "notification delivery works again");
-        lastError = undefined;
-      })
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastError) logger.error({ err: error }, `notification delivery pass failed: ${message}`);
-        lastError = message;
-      })
-      .finally(() => {
-        if (again) {
-          again = false;
-          beat();
-        } else {
-          void schedule();
-        }
-      });
-  }
-
-  // One pooled connection LISTENs; if it breaks, the next pass listens again (polling covers the gap).
-  async function listen(): Promise<void> {
-    if (listener || closed) return;
-    const client = await ctx.store.connect();
-    client.on("notification", () => beat());
-    client.on("error", () => {
-      if (listener === client) listener = undefined;
-      client.release(true);
-    });
-    await client.query("listen almanac_notifications");
-    listener = client;
-  }
-
-  beat();
-
-  let closing: Promise<void> | undefined;
+  const loop = startBackgroundLoop({
+    name: "notification delivery pass",
+    logger,
+    listen: { store: ctx.store, channel: "almanac_notifications" },
+    // Until the next retry falls due, or `pollMs` at the latest.
+    delayMs: async () => Math.min(pollMs, (await nextDeliveryDueMs(db).catch(() => null)) ?? pollMs),
+    pass: async () => {
+      let attempts = 0;
+      for (;;) {
+        const claimed = await claimNotificationDeliveries(db, { limit: batchSize, leaseMs });
+        if (claimed.length === 0) return attempts;
+        await Promise.all(claimed.map(deliverOne));
+        attempts += claimed.length;
+        if (closed) return attempts;
+      }
+    },
+  });
   return {
-    deliverDue,
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        clearTimeout(timer);
-        await current?.catch(() => undefined);
-        const client = listener;
-        listener = undefined;
-        if (client) {
-          await client.query("unlisten *").catch(() => undefined);
-          client.release();
-        }
-      })();
-      return closing;
+    deliverDue: loop.runNow,
+    close: async () => {
+      closed = true;
+      await loop.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { type EngineContext, type ReconcileReport, reconcileRuns, stepHeartbeatMs } from "@almanac/engine";
 import { type QueueLogger, type RunQueue, runJobStates } from "@almanac/queue";
 import { databaseNow, storeDb } from "@almanac/store";
+import { startBackgroundLoop } from "../background-loop.js";
 
 export interface ReconcilerOptions {
   readonly ctx: EngineContext;
@@ -49,56 +50,21 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     jobStates: (runs: Parameters<typeof runJobStates>[1]) => runJobStates(runQueue, runs),
     enqueueRuns: (runs: Parameters<RunQueue["enqueueRuns"]>[0]) => runQueue.enqueueRuns(runs),
   };
-  let lastError: string | undefined;
-  let current: Promise<ReconcileReport> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-
-  const pass = async (): Promise<ReconcileReport> => {
-    const report = await reconcileRuns(ctx.store, jobs, {
-      now: await now(),
-      staleRunMs: options.staleRunMs,
-      enqueueGraceMs: options.enqueueGraceMs,
-    });
-    if (lastError !== undefined) logger.info({}, "reconciler: passes succeed again");
-    lastError = undefined;
-    logReport(logger, report);
-    return report;
-  };
-  const runOnce = async (): Promise<ReconcileReport> => {
-    while (current) await current.catch(() => undefined);
-    current = pass();
-    try {
-      return await current;
-    } finally {
-      current = undefined;
-    }
-  };
-  const beat = () => {
-    runOnce()
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastError) logger.error({ err: error }, `reconciler pass failed: ${message}`);
-        lastError = message;
-      })
-      .finally(() => {
-        if (!closed) timer = setTimeout(beat, intervalMs).unref();
+  const loop = startBackgroundLoop({
+    name: "reconciler pass",
+    logger,
+    delayMs: intervalMs,
+    pass: async () => {
+      const report = await reconcileRuns(ctx.store, jobs, {
+        now: await now(),
+        staleRunMs: options.staleRunMs,
+        enqueueGraceMs: options.enqueueGraceMs,
       });
-  };
-  beat();
-
-  let closing: Promise<void> | undefined;
-  return {
-    runOnce,
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        clearTimeout(timer);
-        await current?.catch(() => undefined);
-      })();
-      return closing;
+      logReport(logger, report);
+      return report;
     },
-  };
+  });
+  return { runOnce: loop.runNow, close: loop.close };
 }
 
 function logReport(logger: ReconcilerOptions["logger"], report: ReconcileReport): void {
