@@ -4,29 +4,14 @@ import { loadProject, type Project, relationOf, renderModel, type Target } from 
 import { RelationValue } from "../src/relation.js";
 import { type RenderScope, TemplateEnvironment } from "../src/template-environment.js";
 import type { MacroFile } from "../src/types.js";
-import { fixture } from "./fixtures.js";
+import { fixture, renderScope } from "./fixtures.js";
 
 // Every expected output in the Jinja tables below is what Jinja2 3.1 (with the `do`
 // extension, as dbt enables it) renders for the same template.
 
 const target: Target = { name: "dev", schema: "analytics", type: "postgres", database: "warehouse" };
 
-function scopeFor(file: string): RenderScope {
-  return {
-    file,
-    this: new RelationValue("analytics", "orders", "warehouse"),
-    target: { name: "dev", schema: "analytics", type: "postgres", database: "warehouse", dbname: "warehouse" },
-    isIncremental: false,
-    execute: true,
-    model: { name: "orders", config: { materialized: "table" }, original_file_path: file },
-    ref: (name) => new RelationValue("analytics", name),
-    source: (source, table) => new RelationValue(source, table),
-    config: () => undefined,
-    configValue: () => undefined,
-    variable: (_name, fallback) => fallback?.value,
-    envVar: (_name, fallback) => fallback?.value,
-  };
-}
+const scopeFor = (file: string) => renderScope(file);
 
 function renderer(macros: readonly MacroFile[] = []) {
   const environment = new TemplateEnvironment(macros);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RelationValue } from "../src/relation.js";
-import { type RenderScope, TemplateEnvironment } from "../src/template-environment.js";
+import { TemplateEnvironment } from "../src/template-environment.js";
+import { renderScope } from "./fixtures.js";
 
 // Regression: a macro that called another macro of the same file which ended with
 // `{{ return(x) }}` got x as its own return value when called by name (the returned value
@@ -9,20 +9,7 @@ import { type RenderScope, TemplateEnvironment } from "../src/template-environme
 // `{% set %}`s were lost (undefined on read). dbt_date's is_between does the latter.
 // Expected outputs are what dbt (Jinja2 3.1) renders.
 
-const scope: RenderScope = {
-  file: "models/m.sql",
-  this: new RelationValue("analytics", "m", "warehouse"),
-  target: { name: "dev", schema: "analytics", type: "postgres", database: "warehouse", dbname: "warehouse" },
-  isIncremental: false,
-  execute: true,
-  model: { name: "m", config: { materialized: "table" }, original_file_path: "models/m.sql" },
-  ref: (name) => new RelationValue("analytics", name),
-  source: (source, table) => new RelationValue(source, table),
-  config: () => undefined,
-  configValue: () => undefined,
-  variable: (_name, fallback) => fallback?.value,
-  envVar: (_name, fallback) => fallback?.value,
-};
+const scope = renderScope("models/m.sql", "m");
 
 const source = `{% macro twice(x) %}{% if x is number %}{{ return(x * 2) }}{% endif %}{{ return(0) }}{% endmacro %}
 {% macro by_name(a, b) %}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RelationValue } from "../src/relation.js";
-import { type RenderScope, TemplateEnvironment } from "../src/template-environment.js";
+import { TemplateEnvironment } from "../src/template-environment.js";
+import { renderScope } from "./fixtures.js";
 
 // Time-zone-aware datetimes through modules.datetime and modules.pytz. Every expected string is
 // what Python 3.11 with pytz 2024+ prints for the same expression (dbt renders `{{ x }}` as
@@ -14,20 +14,7 @@ import { type RenderScope, TemplateEnvironment } from "../src/template-environme
 // - aware + timedelta keeps the offset; tz.normalize() re-reads the zone;
 // - aware values compare and subtract by instant; naive and aware values never compare equal.
 
-const scope: RenderScope = {
-  file: "models/m.sql",
-  this: new RelationValue("analytics", "m", "warehouse"),
-  target: { name: "dev", schema: "analytics", type: "postgres", database: "warehouse", dbname: "warehouse" },
-  isIncremental: false,
-  execute: true,
-  model: { name: "m", config: { materialized: "table" }, original_file_path: "models/m.sql" },
-  ref: (name) => new RelationValue("analytics", name),
-  source: (source, table) => new RelationValue(source, table),
-  config: () => undefined,
-  configValue: () => undefined,
-  variable: (_name, fallback) => fallback?.value,
-  envVar: (_name, fallback) => fallback?.value,
-};
+const scope = renderScope("models/m.sql", "m");
 
 const environment = new TemplateEnvironment([]);
 // Short names for the modules, as dbt projects often `set` them.
