@@ -215,6 +215,21 @@ describe("automation: eager", () => {
       [],
     );
   });
+
+  test("nothing after the last complete partition: a loader's report ahead of the clock runs the hours so far", async () => {
+    // A loader (on a clock ahead of the server's) reports all of 04-01; at noon only its
+    // morning's hours are complete, and neither the day nor April is.
+    await reportSourceEvent(
+      f.ctx,
+      "raw.events",
+      { from: "2024-04-01-00:00", to: "2024-04-01-23:00" },
+      { reportedBy: "cli", now: new Date("2024-04-02T00:00:00Z") },
+    );
+    assert.deepEqual(
+      (await settle(new Date("2024-04-01T12:00:00Z"))).map((run) => [run.asset, run.from, run.to]),
+      [["events_hourly", "2024-04-01-00:00", "2024-04-01-11:00"]],
+    );
+  });
 });
 
 describe("automation in almanac.yml", () => {
