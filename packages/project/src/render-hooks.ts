@@ -19,8 +19,20 @@ export function renderHooks(
   (hooks ?? []).forEach((hook, i) => {
     const label = `${kind} ${i + 1}`;
     const where = `${file} (${label})`;
-    const sql = environment.render(environment.compile(where, hook), scope(where), variables);
+    const hookScope = scope(where);
+    const sql = withAdapterStatements(
+      hookScope.adapterStatements ?? [],
+      environment.render(environment.compile(where, hook), hookScope, variables),
+    );
     if (sql.trim() !== "") rendered.push({ label, sql });
   });
   return rendered;
+}
+
+/**
+ * `sql` preceded by what the render queued through `adapter.drop_relation` and its peers: dbt
+ * runs those while rendering, so before the rendered SQL.
+ */
+export function withAdapterStatements(statements: readonly string[], sql: string): string {
+  return statements.length === 0 ? sql : [...statements.map((statement) => `${statement};`), sql].join("\n");
 }

@@ -7,7 +7,7 @@ import { BatchFilteredRelation, batchOf, type MicrobatchBatch, noBatch } from ".
 import { mergeConfig, resolveModelConfig } from "./model-config.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { EphemeralRelation, RelationValue, relationFor, type SchemaNamer, unknownAsset } from "./relation.js";
-import { renderHooks } from "./render-hooks.js";
+import { renderHooks, withAdapterStatements } from "./render-hooks.js";
 import {
   type CompiledTemplate,
   type ModelValue,
@@ -75,6 +75,7 @@ export class ModelRenderScope implements RenderScope {
   readonly model: ModelValue;
   /** Ephemeral models this render refs, first-seen order. */
   readonly ephemerals: string[] = [];
+  readonly adapterStatements: string[] = [];
   configured: Record<string, unknown> = {};
   readonly #project: Project;
   readonly #model: Model;
@@ -186,9 +187,12 @@ export function renderModel(project: Project, modelName: string, ctx: RenderCont
   const model = project.models.get(modelName);
   if (model === undefined) throw unknownAsset(project, modelName);
   const compiled = compiledFor(project);
+  // What the model's own SQL queued through adapter methods runs first, as dbt runs it at render.
+  const queued: string[] = [];
   const render = (target: Model, isIncremental: boolean) => {
     const scope = new ModelRenderScope(project, target, ctx, isIncremental, compiled.environment.schemaNamer);
     const sql = compiled.environment.render(templateFor(compiled, target), scope);
+    queued.push(...scope.adapterStatements);
     return { sql, scope };
   };
   const main = render(model, ctx.isIncremental && model.config.materialized !== "ephemeral");
@@ -213,7 +217,10 @@ export function renderModel(project: Project, modelName: string, ctx: RenderCont
     sql: injectCtes(main.sql, ctes),
     config,
     relation: relationFor(ctx.target, model.name, config, compiled.environment.schemaNamer),
-    preHooks: renderHooks(compiled.environment, model.path, "pre-hook", config.pre_hook, hookScope),
+    preHooks: [
+      ...(queued.length === 0 ? [] : [{ label: "adapter calls", sql: withAdapterStatements(queued, "") }]),
+      ...renderHooks(compiled.environment, model.path, "pre-hook", config.pre_hook, hookScope),
+    ],
     postHooks: renderHooks(compiled.environment, model.path, "post-hook", config.post_hook, hookScope),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
-import { ColumnValue } from "./column-value.js";
+import { dbtAdapter } from "./dbt-adapter.js";
 import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
@@ -61,6 +61,11 @@ export interface RenderScope {
    * with a database). Without it, `run_query` with `execute` true is an error.
    */
   readonly warehouse?: WarehouseQuery;
+  /**
+   * Statements `adapter.drop_relation` and its peers queued for the step's connection (see
+   * dbt-adapter.ts). Absent where a render may not change the database (a data test).
+   */
+  readonly adapterStatements?: string[];
 }
 
 /** A compiled model template. */
@@ -353,21 +358,13 @@ export class TemplateEnvironment {
       return "";
     });
     env.addGlobal("load_result", (name: unknown) => this.#statementResults(this.#scope).get(String(name)) ?? null);
-    env.addGlobal("adapter", {
-      dispatch: (...args: unknown[]) => {
-        const { positional, keywords } = splitArguments(args);
-        const namespace = positional[1] ?? keywords.macro_namespace;
-        return this.#dispatch(
-          String(positional[0] ?? keywords.macro_name),
-          typeof namespace === "string" ? namespace : undefined,
-        );
-      },
-      quote: (identifier: string) => quoteIdentifier(identifier),
-      get_relation: (...args: unknown[]) => this.#getRelation(args),
-      get_columns_in_relation: (relation: unknown) => this.#columnsIn(relation),
-      load_relation: (relation: unknown) => this.#loadRelation(relation),
+    const adapter = dbtAdapter({
+      scope: () => this.#scope,
+      runQuery: (sql) => this.#runQuery(sql),
+      dispatch: (name, namespace) => this.#dispatch(name, namespace),
     });
-    env.addGlobal("load_relation", (relation: unknown) => this.#loadRelation(relation));
+    env.addGlobal("adapter", adapter);
+    env.addGlobal("load_relation", adapter.load_relation);
     env.addGlobal("api", {
       Relation: {
         // `api.Relation.create(database=…, schema=…, identifier=…, type=…)`.
@@ -419,55 +416,6 @@ export class TemplateEnvironment {
       );
     }
     return new QueryTable(scope.warehouse.query(sql));
-  }
-
-  /** `adapter.get_relation(database, schema, identifier)`: the relation when it exists, else None. */
-  #getRelation(args: unknown[]): RelationValue | null {
-    const { positional, keywords } = splitArguments(args);
-    const schema = String(keywords.schema ?? positional[1] ?? "");
-    const identifier = String(keywords.identifier ?? positional[2] ?? "");
-    const table = this.#runQuery(
-      `select c.relkind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = ${sqlString(schema)} and c.relname = ${sqlString(identifier)}`,
-    );
-    const kind = table?.rows[0]?.[0];
-    if (kind === undefined) return null;
-    const database = keywords.database ?? positional[0];
-    return new RelationValue(
-      schema,
-      identifier,
-      typeof database === "string" && database !== "" ? database : undefined,
-      undefined,
-      kind === "v" ? "view" : kind === "m" ? "materialized_view" : "table",
-    );
-  }
-
-  /** dbt's `load_relation(relation)`: the relation as the database has it (with its type), or None. */
-  #loadRelation(relation: unknown): RelationValue | null {
-    if (!(relation instanceof RelationValue)) {
-      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", "load_relation() needs a relation (ref(), source() or this)");
-    }
-    return this.#getRelation([relation.database ?? null, relation.schema, relation.identifier]);
-  }
-
-  /** `adapter.get_columns_in_relation(relation)`: dbt's Columns, none while parsing. */
-  #columnsIn(relation: unknown): ColumnValue[] {
-    if (!(relation instanceof RelationValue)) {
-      throw new AlmanacError(
-        "ALMANAC_TEMPLATE_ERROR",
-        "adapter.get_columns_in_relation() needs a relation (ref(), source(), this or adapter.get_relation())",
-      );
-    }
-    const table = this.#runQuery(
-      `select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
-         from pg_catalog.pg_attribute a
-         join pg_catalog.pg_class c on c.oid = a.attrelid
-         join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = ${sqlString(relation.schema)} and c.relname = ${sqlString(relation.identifier)}
-          and a.attnum > 0 and not a.attisdropped
-        order by a.attnum`,
-    );
-    return (table?.rows ?? []).map(([name, type]) => new ColumnValue(String(name), String(type)));
   }
 
   /**
@@ -567,9 +515,4 @@ export class TemplateEnvironment {
     }
     return namespace;
   }
-}
-
-/** A SQL string literal (standard_conforming_strings is on in every supported Postgres). */
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
