@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { backfillCommand } from "./commands/backfill.js";
-import { compileCommand } from "./commands/compile.js";
+import { type CompileFlags, compileCommand } from "./commands/compile.js";
 import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
@@ -57,12 +57,12 @@ program
   .command("compile <model>")
   .description("print the rendered SQL of a model for a partition")
   .option("--partition <key>", "partition whose window the SQL is rendered for")
-  .option("--incremental", "render the is_incremental() branch", false)
-  .action(
-    action((projectDir, model: string, flags: { partition?: string; incremental?: boolean }) =>
-      compileCommand(env, projectDir, model, flags),
-    ),
-  );
+  .option(
+    "--incremental",
+    "render the is_incremental() branch (default: as a run would, true when the table exists in the database)",
+  )
+  .option("--full-refresh", "render the first run's SQL, as dbt compile --full-refresh")
+  .action(action((projectDir, model: string, flags: CompileFlags) => compileCommand(env, projectDir, model, flags)));
 
 program
   .command("seed [selection...]")

@@ -109,6 +109,24 @@ describe("almanac seed, test and compile on the jaffle_shop example", () => {
     assert.match(text.stdout, /2024-01-09\s+materialized, checks failed/);
   });
 
+  test("compile with a database renders is_incremental() as a run would: true once the table exists, false with --full-refresh", async () => {
+    const compile = async (...args: string[]) => {
+      const result = await runAlmanac(env, "compile", "orders_daily", "--partition", "2024-01-05", ...args);
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout;
+    };
+    // orders_daily was built by the test before.
+    assert.match(await compile(), /from "public"\."orders_daily" where order_date < '2024-01-05'/);
+    assert.doesNotMatch(await compile("--full-refresh"), /"orders_daily"/);
+    const offline = await runAlmanac(
+      { ALMANAC_PROJECT_DIR: projectDir },
+      "compile",
+      "orders_daily",
+      "--partition",
+      "2024-01-05",
+    );
+    assert.doesNotMatch(offline.stdout, /"orders_daily"/);
+  });
   test("a model cannot read DATABASE_URL with env_var: the CLI refuses it and names the prefixes", async () => {
     const dir = await copyProject("jaffle_shop");
     try {

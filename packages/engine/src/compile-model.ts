@@ -1,13 +1,26 @@
 import { AlmanacError } from "@almanac/errors";
 import { validatePartitionKey, windowBounds, windowVars } from "@almanac/partitions";
-import { type Project, partitionsOf, renderModel, type Target, type WarehouseQuery } from "@almanac/project";
+import {
+  type Project,
+  partitionsOf,
+  relationOf,
+  renderModel,
+  type Target,
+  type WarehouseQuery,
+} from "@almanac/project";
 
 export interface CompileOptions {
   readonly target: Target;
   /** Partition to render the window of; required for a partitioned model. */
   readonly partition?: string;
-  /** Value of `is_incremental()`; default false (the first run's SQL). */
+  /**
+   * Value of `is_incremental()`. Default: as a run would have it, which `dbt compile` also
+   * does: true for an incremental model whose table exists in the warehouse, false without a
+   * warehouse (the first run's SQL).
+   */
   readonly isIncremental?: boolean;
+  /** dbt's `--full-refresh`: `is_incremental()` is false and `flags.FULL_REFRESH` true. */
+  readonly fullRefresh?: boolean;
   readonly vars?: Readonly<Record<string, unknown>>;
   /** For the "after the last partition" check. */
   readonly now: Date;
@@ -42,8 +55,24 @@ export function compileModel(project: Project, modelName: string, options: Compi
   return renderModel(project, modelName, {
     target: options.target,
     vars: { ...options.vars, ...window },
-    isIncremental: options.isIncremental ?? false,
+    isIncremental: options.fullRefresh ? false : (options.isIncremental ?? tableExists(project, modelName, options)),
+    fullRefresh: options.fullRefresh ?? false,
+    command: "compile",
     execute: options.warehouse !== undefined,
     ...(options.warehouse === undefined ? {} : { warehouse: options.warehouse }),
   }).sql;
+}
+
+/** Whether incremental model `modelName` has its table in the warehouse (false without one). */
+function tableExists(project: Project, modelName: string, options: CompileOptions): boolean {
+  if (options.warehouse === undefined || project.models.get(modelName)?.config.materialized !== "incremental") {
+    return false;
+  }
+  const { schema, identifier } = relationOf(project, modelName, options.target);
+  const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  const found = options.warehouse.query(
+    `select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${quote(schema)} and c.relname = ${quote(identifier)} and c.relkind in ('r', 'p')`,
+  );
+  return found.rows.length > 0;
 }

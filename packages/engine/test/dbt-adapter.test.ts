@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { loadSeeds, materializeSelection } from "@almanac/engine";
+import { compileModel, loadSeeds, materializeSelection } from "@almanac/engine";
 import { renderModel } from "@almanac/project";
 import { WorkerSyncQuery } from "@almanac/warehouse";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
@@ -33,6 +33,7 @@ const files: Record<string, string> = {
     `{% do adapter.drop_relation(load_relation(${relation("doomed_view")})) %}`,
     `select '{% for c in adapter.get_missing_columns(${relation("wide")}, ${relation("narrow")}) %}{{ c.name }}{% endfor %}' as missing`,
   ].join("\n"),
+  "models/flags.sql": "select '{{ flags.FULL_REFRESH }} {{ flags.WHICH }}' as f",
   "models/untyped_drop.sql": `{% do adapter.drop_relation(${relation("wide")}) %}select 1 as x`,
   "models/drops_in_hook.sql": [
     `{{ config(materialized='table', post_hook="{% do adapter.drop_relation(${relation("old_copy").replaceAll("'", "\\'")}.incorporate(type='table')) %}") }}`,
@@ -67,7 +68,7 @@ describe("adapter methods that change the database (drop_relation, truncate, ren
     await rm(dir, { recursive: true, force: true });
   });
 
-  const target = { name: "test", schema: "public", type: "postgres" };
+  const target = { name: "test", schema: "public", type: "postgres" } as const;
 
   it("a seed's post-hook drops the table its own transaction loaded, the other seeds stay", async () => {
     const reports = await loadSeeds(fixture.ctx, []);
@@ -116,6 +117,15 @@ describe("adapter methods that change the database (drop_relation, truncate, ren
       message:
         /^models\/untyped_drop\.sql:1: adapter\.drop_relation\("public"\."wide"\) needs a relation of known type/,
     });
+  });
+
+  it("flags.FULL_REFRESH and flags.WHICH follow the command: a run, or almanac compile --full-refresh", () => {
+    assert.equal(
+      renderModel(fixture.ctx.project, "flags", { target, isIncremental: false }).sql,
+      "select 'False run' as f",
+    );
+    const compiled = compileModel(fixture.ctx.project, "flags", { target, now: new Date(), fullRefresh: true });
+    assert.equal(compiled, "select 'True compile' as f");
   });
 
   it("while parsing (execute false) nothing is queued", () => {

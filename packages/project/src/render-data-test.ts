@@ -50,6 +50,7 @@ class DataTestScope implements RenderScope {
   readonly target: TargetValue;
   readonly isIncremental = false;
   readonly execute = true;
+  readonly flags = { WHICH: "test" };
   readonly model: ModelValue;
   readonly warehouse: WarehouseQuery | undefined;
   readonly #project: Project;

@@ -76,6 +76,7 @@ export class ModelRenderScope implements RenderScope {
   /** Ephemeral models this render refs, first-seen order. */
   readonly ephemerals: string[] = [];
   readonly adapterStatements: string[] = [];
+  readonly flags: Readonly<Record<string, unknown>>;
   configured: Record<string, unknown> = {};
   readonly #project: Project;
   readonly #model: Model;
@@ -107,6 +108,7 @@ export class ModelRenderScope implements RenderScope {
     this.#ctx = ctx;
     this.file = file;
     this.execute = ctx.execute ?? true;
+    this.flags = { FULL_REFRESH: ctx.fullRefresh ?? false, WHICH: ctx.command ?? "run" };
     this.warehouse = ctx.warehouse;
     this.isIncremental = isIncremental;
     this.target = targetValue(ctx.target);

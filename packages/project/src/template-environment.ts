@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AlmanacError } from "@almanac/errors";
 import nunjucks from "nunjucks";
 import { dbtAdapter } from "./dbt-adapter.js";
-import { dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
+import { dbtFlags, dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
 import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
@@ -66,6 +66,8 @@ export interface RenderScope {
    * dbt-adapter.ts). Absent where a render may not change the database (a data test).
    */
   readonly adapterStatements?: string[];
+  /** dbt's `flags` that differ from their defaults (see dbtFlags). */
+  readonly flags?: Readonly<Record<string, unknown>>;
 }
 
 /** A compiled model template. */
@@ -339,6 +341,10 @@ export class TemplateEnvironment {
     // dbt sets run_started_at to datetime.now(pytz.utc): aware, printing +00:00.
     env.addGlobal("run_started_at", new PyAwareDateTime(new Date(), pytzModule.utc));
     env.addGlobal("dbt_version", dbtVersion);
+    env.addGlobal(
+      "flags",
+      dbtFlags(() => this.#scope.flags),
+    );
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
     env.addGlobal("statement", (...args: unknown[]) => {

@@ -212,6 +212,10 @@ export interface RenderContext {
    * renders with false, so `{% if execute %}` blocks are skipped as in dbt's parse.
    */
   readonly execute?: boolean;
+  /** dbt's `flags.FULL_REFRESH` (`almanac compile --full-refresh`). Default false. */
+  readonly fullRefresh?: boolean;
+  /** dbt's `flags.WHICH`, the command rendering: `run` (default), `compile`, `seed`. */
+  readonly command?: string;
 }
 
 export interface RenderedModel {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { loadProject, type Project, relationOf, renderModel, type Target } from "@almanac/project";
-import { RelationValue } from "../src/relation.js";
-import { type RenderScope, TemplateEnvironment } from "../src/template-environment.js";
+import { TemplateEnvironment } from "../src/template-environment.js";
 import type { MacroFile } from "../src/types.js";
 import { fixture, renderScope } from "./fixtures.js";
 
@@ -301,6 +300,10 @@ const dbtContextCases: [template: string, expected: string][] = [
   [
     "{{ dbt_version }} {{ invocation_id | length }} {{ run_started_at.year > 2000 }} {{ run_started_at.strftime('%Y') | length }}",
     "1.9.0 36 True 4",
+  ],
+  [
+    "{{ flags.FULL_REFRESH }} {{ flags.WHICH }} {{ flags.STORE_FAILURES }} {{ flags.NO_SUCH_FLAG is none }}",
+    "False run False True",
   ],
   ["{{ type_string() }} {{ string_literal('x') }} {{ escape_single_quotes(\"it's\") }}", "TEXT 'x' it''s"],
   [

@@ -7,13 +7,14 @@ import { targetOf } from "../connections.js";
 export interface CompileFlags {
   readonly partition?: string;
   readonly incremental?: boolean;
+  readonly fullRefresh?: boolean;
 }
 
 /**
  * `almanac compile <model> --partition KEY`: print the rendered SQL. With WAREHOUSE_URL or
  * DATABASE_URL set it renders as `dbt compile` does, `execute` true and `run_query` answered by
- * the warehouse (read only: nothing is written); without, `execute` is false and no database is
- * started.
+ * the warehouse (read only: nothing is written) and `is_incremental()` true when an incremental
+ * model's table exists; without, `execute` is false and no database is started.
  */
 export async function compileCommand(env: AlmanacEnv, projectDir: string, model: string, flags: CompileFlags) {
   const project = await loadProject(projectDir, { envVarPrefixes: env.envVarPrefixes });
@@ -23,7 +24,8 @@ export async function compileCommand(env: AlmanacEnv, projectDir: string, model:
     const sql = compileModel(project, model, {
       target: targetOf(env, url),
       partition: flags.partition,
-      isIncremental: flags.incremental ?? false,
+      isIncremental: flags.incremental,
+      fullRefresh: flags.fullRefresh,
       now: new Date(),
       ...(warehouse === undefined ? {} : { warehouse }),
     });
