@@ -45,6 +45,8 @@ const files: Record<string, string> = {
     "        data_tests: [unique, {at_most: {max_value: 3}}]",
   ].join("\n"),
   // A singular test that refs no model checks the project's macros.
+  // The rows of a unit test (dbt's `tests/fixtures/`), not a test: run as one it would fail to render.
+  "tests/fixtures/order_rows.sql": "select 1 as id, {{ no_such_macro() }} as amount",
   "tests/slug_macro.sql": "select 1 as bad where '{{ modules.re.sub('[^a-z]+', '_', 'A b-c'.lower()) }}' != 'a_b_c'",
   "models/day_codes.yml": [
     "version: 2",

@@ -23,7 +23,7 @@ export interface ProjectFiles {
   readonly seeds: readonly ProjectFile[];
   /** `snapshots/**\/*.sql`: files of `{% snapshot %}` blocks. */
   readonly snapshots: readonly ProjectFile[];
-  /** Singular tests: `tests/**\/*.sql` but `tests/generic/`, whose files are macros. */
+  /** Singular tests: `tests/**\/*.sql` but `tests/generic/` (macros) and `tests/fixtures/` (unit test rows). */
   readonly tests: readonly ProjectFile[];
 }
 
@@ -67,13 +67,15 @@ export async function findProjectFiles(root: string, config: DbtProjectConfig): 
   ]);
   // dbt reads `tests/generic/` as macro files: the `{% test %}` blocks of the project's own generic tests.
   const isGeneric = (file: ProjectFile) => file.folders[0] === "generic";
+  // `tests/fixtures/` holds the rows of unit tests (`format: sql` fixtures), which are not tests.
+  const isFixture = (file: ProjectFile) => file.folders[0] === "fixtures";
   return {
     models,
     properties,
     macros: [...macros, ...tests.filter(isGeneric)],
     seeds,
     snapshots,
-    tests: tests.filter((file) => !isGeneric(file)),
+    tests: tests.filter((file) => !isGeneric(file) && !isFixture(file)),
   };
 }
 

@@ -119,6 +119,18 @@ export class RelationValue implements Relation {
     return this.include({ identifier: false });
   }
 
+  /**
+   * dbt's `information_schema(view)`: the database's `information_schema` (a view of it when
+   * named), unquoted as dbt prints it, and without the database as Almanac prints relations.
+   */
+  information_schema(view?: unknown): RelationValue {
+    const name = typeof view === "string" && view !== "" ? view : "";
+    return new RelationValue("information_schema", name, this.database, { schema: false, identifier: false }, "view", {
+      schema: true,
+      identifier: name !== "",
+    });
+  }
+
   /** The quoted relation, as `{{ this.render() }}` prints it in dbt. */
   render(): string {
     const parts: string[] = [];

@@ -123,7 +123,8 @@ export function selectSeeds(project: Project, terms: readonly string[]): Seed[] 
 
 /**
  * Reads and types seed `seed`: the header names the columns, every row must have as many
- * fields, types are inferred per column unless `column_types` names one. A malformed file is
+ * fields, types are inferred per column unless `column_types` names one; with `quote_columns:
+ * false` the names are folded to lower case, as Postgres folds unquoted names. A malformed file is
  * ALMANAC_BAD_SEED with `file:line`.
  */
 export async function readSeed(project: Project, seed: Seed, target: Target): Promise<SeedTable> {
@@ -145,7 +146,10 @@ export async function readSeed(project: Project, seed: Seed, target: Target): Pr
       line: 1,
     });
   }
-  const names = header.map((name) => name.trim());
+  // `quote_columns: false` creates the columns unquoted, so Postgres folds them to lower case
+  // (dbt-postgres quotes them unless told not to).
+  const columnName = (name: string) => (seed.config.quote_columns === false ? name.toLowerCase() : name);
+  const names = header.map((name) => columnName(name.trim()));
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) {
     throw new AlmanacError("ALMANAC_BAD_SEED", `${seed.path}:1: column "${duplicate}" appears twice`, {
@@ -164,7 +168,7 @@ export async function readSeed(project: Project, seed: Seed, target: Target): Pr
     }
     return record.map((field) => (field === "" ? null : field));
   });
-  const configured = configuredTypes(seed);
+  const configured = new Map([...configuredTypes(seed)].map(([column, type]) => [columnName(column), type]));
   for (const column of configured.keys()) {
     if (!names.includes(column)) {
       throw new AlmanacError(

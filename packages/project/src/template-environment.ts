@@ -15,7 +15,7 @@ import { splitArguments } from "./jinja-compat/python-values.js";
 import { pytzModule } from "./jinja-compat/pytz-module.js";
 import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
-import { quoteIdentifier, type RelationType, RelationValue, type SchemaNamer } from "./relation.js";
+import { type RelationType, RelationValue, type SchemaNamer } from "./relation.js";
 import { noteMacroOrigin, templateFailure } from "./template-errors.js";
 import type { MacroFile, Target } from "./types.js";
 
