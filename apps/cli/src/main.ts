@@ -5,6 +5,7 @@ import { dbStopCommand, dbUrlCommand } from "./commands/db.js";
 import { materializeCommand } from "./commands/materialize.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { reportCommand } from "./commands/report.js";
+import { runOperationCommand } from "./commands/run-operation.js";
 import { seedCommand } from "./commands/seed.js";
 import { snapshotCommand } from "./commands/snapshot.js";
 import { statusCommand } from "./commands/status.js";
@@ -63,6 +64,14 @@ program
   )
   .option("--full-refresh", "render the first run's SQL, as dbt compile --full-refresh")
   .action(action((projectDir, model: string, flags: CompileFlags) => compileCommand(env, projectDir, model, flags)));
+
+program
+  .command("run-operation <macro>")
+  .description("call a macro against the warehouse, as dbt run-operation: its queries and adapter calls run at once")
+  .option("--args <yaml>", "the macro's keyword arguments as a YAML mapping, e.g. '{days: 3}'")
+  .action(
+    action((projectDir, macro: string, flags: { args?: string }) => runOperationCommand(env, projectDir, macro, flags)),
+  );
 
 program
   .command("seed [selection...]")

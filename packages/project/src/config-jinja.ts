@@ -23,12 +23,13 @@ export function renderConfigJinja(
   config: Readonly<Record<string, unknown>>,
   environment: TemplateEnvironment,
   input: ConfigJinjaInput,
+  file = "dbt_project.yml",
 ): Record<string, unknown> {
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     rendered[key] =
       typeof value === "string" && !renderedLater.has(key) && /\{[{%]/.test(value)
-        ? nativeValue(environment.render(environment.compile("dbt_project.yml", value), configScope(input)))
+        ? nativeValue(environment.render(environment.compile(file, value), configScope(input)))
         : value;
   }
   return rendered;

@@ -20,7 +20,8 @@ export interface AdapterHost {
  *
  * Reads (`get_relation`, `get_columns_in_relation`, `get_missing_columns`) run on the render's
  * own warehouse connection, which sees committed data. Changes (`drop_relation`,
- * `truncate_relation`, `rename_relation`, `expand_target_column_types`) are queued on the scope
+ * `truncate_relation`, `rename_relation`, `expand_target_column_types`, `create_schema`,
+ * `drop_schema`) are queued on the scope
  * instead and run on the step's connection, inside its transaction, just before the SQL of the
  * hook or model that called them — where dbt runs them, since dbt executes them while rendering.
  * Running them on the side connection would wait forever for locks the step's transaction holds
@@ -57,10 +58,17 @@ export function dbtAdapter(host: AdapterHost): Record<string, unknown> {
     return (table?.rows ?? []).map(([name, type]) => new ColumnValue(String(name), String(type)));
   };
 
-  /** Queues `sql` for the step's connection; nothing while parsing (dbt's `execute` false). */
+  /**
+   * Queues `sql` for the step's connection, or runs it at once where there is no step
+   * (`almanac run-operation`); nothing while parsing (dbt's `execute` false).
+   */
   const queue = (method: string, sql: () => string): string => {
     const scope = host.scope();
     if (!scope.execute) return "";
+    if (scope.statementsRunAtOnce) {
+      host.runQuery(sql());
+      return "";
+    }
     if (scope.adapterStatements === undefined) {
       throw new AlmanacError(
         "ALMANAC_TEMPLATE_ERROR",
@@ -106,6 +114,10 @@ export function dbtAdapter(host: AdapterHost): Record<string, unknown> {
     },
     drop_relation: (relation: unknown) =>
       queue("drop_relation", () => `drop ${typeKeyword("drop_relation", relation)} if exists ${relation} cascade`),
+    create_schema: (relation: unknown) =>
+      queue("create_schema", () => `create schema if not exists ${schemaOf("create_schema", relation)}`),
+    drop_schema: (relation: unknown) =>
+      queue("drop_schema", () => `drop schema if exists ${schemaOf("drop_schema", relation)} cascade`),
     truncate_relation: (relation: unknown) =>
       queue("truncate_relation", () => `truncate table ${relationArgument("truncate_relation", relation)}`),
     rename_relation: (...args: unknown[]) => {
@@ -139,6 +151,14 @@ function relationArgument(method: string, value: unknown): RelationValue {
     "ALMANAC_TEMPLATE_ERROR",
     `adapter.${method}() needs a relation (ref(), source(), this or adapter.get_relation()), got ${value === null || value === undefined ? "None" : typeof value}`,
   );
+}
+
+function schemaOf(method: string, value: unknown): string {
+  const relation = relationArgument(method, value);
+  if (relation.schema === "") {
+    throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `adapter.${method}() needs a relation with a schema`);
+  }
+  return quoteIdentifier(relation.schema);
 }
 
 function relationPair(method: string, args: unknown[]): [RelationValue, RelationValue] {

@@ -21,7 +21,7 @@ export type { DataTestContext } from "./render-data-test.js";
 export { renderCheck, renderDataTest } from "./render-data-test.js";
 export { relationOf, renderModel } from "./render-model.js";
 export type { RenderedSeedHooks, RunEndVariables } from "./render-seed-and-run-hooks.js";
-export { renderRunHooks, renderSeedHooks } from "./render-seed-and-run-hooks.js";
+export { renderRunHooks, renderSeedHooks, runOperation } from "./render-seed-and-run-hooks.js";
 export type { SeedColumn, SeedTable } from "./seed-file.js";
 export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";
 export { selectModels } from "./select-models.js";

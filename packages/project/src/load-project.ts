@@ -167,7 +167,11 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     vars: dbt.vars,
     packageVars: new Map(units.flatMap((unit) => (unit.package === undefined ? [] : [[unit.package, unit.vars]]))),
     models,
-    sources: new Map([...catalog.sources].map(([key, { file: _, ...table }]) => [key, table as SourceTable])),
+    sources: renderedSources(
+      catalog.sources,
+      compiled,
+      configJinjaInput(units[units.length - 1] as ProjectUnit, options),
+    ),
     partitions: almanac.partitions,
     backfillPolicies: new Map(),
     partitionMappings: new Map(),
@@ -267,6 +271,28 @@ function parseModelFile(
 }
 
 /** What Jinja in a unit's dbt_project.yml config sees. */
+/**
+ * Source tables with Jinja in `schema` or `identifier` rendered, as dbt renders them
+ * (`schema: "{{ target.schema ~ '_raw' }}"`), with the root project's vars and the target.
+ */
+function renderedSources(
+  sources: PropertiesCatalog["sources"],
+  compiled: CompiledProject,
+  input: ConfigJinjaInput,
+): Map<string, SourceTable> {
+  const rendered = new Map<string, SourceTable>();
+  for (const [key, { file, ...table }] of sources) {
+    const names = renderConfigJinja(
+      { schema: table.schema, identifier: table.identifier },
+      compiled.environment,
+      input,
+      file,
+    );
+    rendered.set(key, { ...table, schema: String(names.schema), identifier: String(names.identifier) } as SourceTable);
+  }
+  return rendered;
+}
+
 function configJinjaInput(unit: ProjectUnit, options: LoadProjectOptions): ConfigJinjaInput {
   return {
     vars: [options.vars, unit.vars],

@@ -137,7 +137,8 @@ export class RelationValue implements Relation {
     if (this.#include.schema && this.schema !== "") {
       parts.push(this.#quoting?.schema === false ? this.schema : quoteIdentifier(this.schema));
     }
-    if (this.#include.identifier) {
+    // A relation made without an identifier (`api.Relation.create(schema=…)`) prints its schema.
+    if (this.#include.identifier && this.identifier !== "") {
       parts.push(this.#quoting?.identifier === false ? this.identifier : quoteIdentifier(this.identifier));
     }
     return parts.join(".");

@@ -1,6 +1,7 @@
 import { AlmanacError } from "@almanac/errors";
 import { checkSettingsOf, type DataTest, projectAsset, verdictQuery } from "./data-tests.js";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
+import { type DbtGraph, dbtGraph } from "./dbt-graph.js";
 import { isMapping, pyStr } from "./jinja-compat/python-values.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { RelationValue, relationFor } from "./relation.js";
@@ -51,6 +52,10 @@ class DataTestScope implements RenderScope {
   readonly isIncremental = false;
   readonly execute = true;
   readonly flags = { WHICH: "test" };
+
+  get graph(): DbtGraph {
+    return dbtGraph(this.#project, this.#ctx.target, compiledEnvironment(this.#project).schemaNamer);
+  }
   readonly model: ModelValue;
   readonly warehouse: WarehouseQuery | undefined;
   readonly #project: Project;

@@ -1,5 +1,6 @@
 import { AlmanacError } from "@almanac/errors";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
+import { type DbtGraph, dbtGraph } from "./dbt-graph.js";
 import { didYouMean } from "./did-you-mean.js";
 import { collectEphemeralCtes, injectCtes } from "./ephemeral-ctes.js";
 import { isMicrobatch } from "./microbatch.js";
@@ -77,6 +78,11 @@ export class ModelRenderScope implements RenderScope {
   readonly ephemerals: string[] = [];
   readonly adapterStatements: string[] = [];
   readonly flags: Readonly<Record<string, unknown>>;
+  readonly statementsRunAtOnce: boolean;
+
+  get graph(): DbtGraph {
+    return dbtGraph(this.#project, this.#ctx.target, this.#nameSchema);
+  }
   configured: Record<string, unknown> = {};
   readonly #project: Project;
   readonly #model: Model;
@@ -109,6 +115,7 @@ export class ModelRenderScope implements RenderScope {
     this.file = file;
     this.execute = ctx.execute ?? true;
     this.flags = { FULL_REFRESH: ctx.fullRefresh ?? false, WHICH: ctx.command ?? "run" };
+    this.statementsRunAtOnce = ctx.command === "run-operation";
     this.warehouse = ctx.warehouse;
     this.isIncremental = isIncremental;
     this.target = targetValue(ctx.target);

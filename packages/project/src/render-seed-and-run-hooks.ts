@@ -65,6 +65,32 @@ export function renderRunHooks(
   );
 }
 
+/**
+ * dbt's `run-operation`: calls macro `macroName` (`name` or `package.name`) with `args` as
+ * keyword arguments, an operation node standing in as model. `ctx.warehouse` answers its
+ * queries; its adapter calls (`create_schema`, `drop_relation`…) run at once, outside any
+ * transaction, as dbt runs them. Returns what the macro rendered.
+ */
+export function runOperation(
+  project: Project,
+  macroName: string,
+  args: Readonly<Record<string, unknown>>,
+  ctx: Omit<RenderContext, "command">,
+): string {
+  const config = { tags: [], enabled: true, on_schema_change: "ignore", materialized: "operation" };
+  const where = `macro ${macroName}`;
+  const operation = standIn(`${project.name}-operation-${macroName}`, where, config);
+  const scope = new ModelRenderScope(
+    project,
+    operation,
+    { ...ctx, command: "run-operation" },
+    false,
+    compiledEnvironment(project).schemaNamer,
+    where,
+  );
+  return compiledEnvironment(project).renderMacro(macroName, args, scope);
+}
+
 function hookList(value: unknown): string[] {
   // loadProject already checked and normalized seed hooks to lists of strings.
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];

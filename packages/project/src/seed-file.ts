@@ -45,7 +45,7 @@ function validDate(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
-/** The narrowest type that every non-empty value of a column fits; `text` when none does or all are empty. */
+/** The narrowest type that every non-empty value of a column fits; `text` when none does, `integer` when all are empty. */
 export function inferColumnType(values: Iterable<string | null>): string {
   const candidates = [...inferences];
   let seen = false;
@@ -57,7 +57,8 @@ export function inferColumnType(values: Iterable<string | null>): string {
     }
     if (candidates.length === 0) return "text";
   }
-  return seen ? (candidates[0]?.type ?? "text") : "text";
+  // A column with no values at all is an integer, as dbt's type tester (integer first) decides.
+  return seen ? (candidates[0]?.type ?? "text") : "integer";
 }
 
 /** A seed's `column_types` config (`{col: type}`), checked; types are SQL and are trusted like model SQL. */

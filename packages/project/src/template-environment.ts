@@ -4,6 +4,7 @@ import nunjucks from "nunjucks";
 import { dbtAdapter } from "./dbt-adapter.js";
 import { dbtFlags, dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
+import type { DbtGraph } from "./dbt-graph.js";
 import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { itertoolsModule } from "./jinja-compat/itertools-module.js";
@@ -66,6 +67,10 @@ export interface RenderScope {
    * dbt-adapter.ts). Absent where a render may not change the database (a data test).
    */
   readonly adapterStatements?: string[];
+  /** True where no step's transaction exists (`almanac run-operation`): adapter changes run at once. */
+  readonly statementsRunAtOnce?: boolean;
+  /** dbt's `graph` (see dbt-graph.ts); empty where a render has no project (the parse). */
+  readonly graph?: DbtGraph;
   /** dbt's `flags` that differ from their defaults (see dbtFlags). */
   readonly flags?: Readonly<Record<string, unknown>>;
 }
@@ -235,7 +240,7 @@ export class TemplateEnvironment {
 
   /** Whether generic test `name` (`my_test`, `dbt_utils.expression_is_true`) has its macro `test_<name>`. */
   hasTestMacro(name: string): boolean {
-    return this.#testMacro(name) !== undefined;
+    return this.#macroNamed(testMacroName(name)) !== undefined;
   }
 
   /**
@@ -243,9 +248,18 @@ export class TemplateEnvironment {
    * from a package) with `args` as keyword arguments: the SQL that selects the failing rows.
    */
   renderTest(name: string, args: Readonly<Record<string, unknown>>, scope: RenderScope): string {
-    const macro = this.#testMacro(name);
+    return this.renderMacro(testMacroName(name), args, scope, "test macro");
+  }
+
+  /**
+   * Calls macro `name` (`my_macro` or `package.my_macro`) with `args` as keyword arguments and
+   * returns what it renders (`almanac run-operation`, generic tests). Throws
+   * ALMANAC_TEMPLATE_ERROR for an unknown macro or the macro's error.
+   */
+  renderMacro(name: string, args: Readonly<Record<string, unknown>>, scope: RenderScope, what = "macro"): string {
+    const macro = this.#macroNamed(name);
     if (macro === undefined) {
-      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `no test macro ${name} is defined`, { file: scope.file });
+      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `no ${what} ${name} is defined`, { file: scope.file });
     }
     this.#scopes.push(scope);
     try {
@@ -257,12 +271,12 @@ export class TemplateEnvironment {
     }
   }
 
-  #testMacro(name: string): ((...args: unknown[]) => unknown) | undefined {
+  #macroNamed(name: string): ((...args: unknown[]) => unknown) | undefined {
     const dot = name.lastIndexOf(".");
-    if (dot === -1) return this.#macros.get(`test_${name}`)?.fn;
+    if (dot === -1) return this.#macros.get(name)?.fn;
     const packageName = name.slice(0, dot);
     const macros = packageName === this.#options.projectName ? this.#rootMacros : this.#namespaces.get(packageName);
-    const macro = macros?.[`test_${name.slice(dot + 1)}`];
+    const macro = macros?.[name.slice(dot + 1)];
     return typeof macro === "function" ? (macro as (...args: unknown[]) => unknown) : undefined;
   }
 
@@ -334,6 +348,18 @@ export class TemplateEnvironment {
     env.addGlobal("dbt", dbtCrossDbMacros);
     // dbt's own macros are also global (`{{ type_string() }}`); a project or package macro of the same name wins.
     for (const [name, macro] of Object.entries(dbtCrossDbMacros)) env.addGlobal(name, macro);
+    // dbt's default naming macros, callable from templates (codegen does); a project's own win.
+    const trimmed = (value: unknown) => (value === null || value === undefined ? "" : String(value).trim());
+    env.addGlobal("generate_schema_name", (custom: unknown) => {
+      const schema = this.#scope.target.schema;
+      return trimmed(custom) === "" ? schema : `${schema}_${trimmed(custom)}`;
+    });
+    env.addGlobal("generate_alias_name", (custom: unknown, node: { name?: unknown } | null) =>
+      trimmed(custom) === "" ? String(node?.name ?? this.#scope.model.name) : trimmed(custom),
+    );
+    env.addGlobal("generate_database_name", (custom: unknown) =>
+      trimmed(custom) === "" ? this.#scope.target.database : trimmed(custom),
+    );
     env.addGlobal("modules", { datetime: datetimeModule, pytz: pytzModule, re: reModule, itertools: itertoolsModule });
     // dbt's invocation globals, one per loaded project (an Almanac process is one invocation):
     // packages print them into audit columns or compare the version before using a feature.
@@ -344,6 +370,17 @@ export class TemplateEnvironment {
     env.addGlobal(
       "flags",
       dbtFlags(() => this.#scope.flags),
+    );
+    const emptyGraph: Readonly<Record<string, object>> = { nodes: {}, sources: {} };
+    env.addGlobal(
+      "graph",
+      new Proxy(emptyGraph, {
+        get: (empty, name) => {
+          if (typeof name !== "string") return undefined;
+          const graph = (this.#scope.graph ?? empty) as unknown as Record<string, unknown>;
+          return graph[name] ?? (name in emptyGraph ? {} : undefined);
+        },
+      }),
     );
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
@@ -521,4 +558,10 @@ export class TemplateEnvironment {
     }
     return namespace;
   }
+}
+
+/** `test_<name>`, in the package when qualified: `dbt_utils.expression_is_true` → `dbt_utils.test_expression_is_true`. */
+function testMacroName(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot === -1 ? `test_${name}` : `${name.slice(0, dot)}.test_${name.slice(dot + 1)}`;
 }

@@ -75,6 +75,21 @@ const jinjaCases: Record<string, [template: string, expected: string][]> = {
       "{{ modules.re.match('(?i)ABC', 'abc') is not none }} {{ modules.re.compile('x+').sub('-', 'axxb') }}",
       "True a-b",
     ],
+    // Inline flags one after the other, as Python reads them: ignore case, then dot matches newline.
+    ["{{ modules.re.search('(?i)(?s)^A.B', 'a\\nb') is not none }}", "True"],
+    ["{{ [('a', 1), ('a', 1), ('b', 2)] | unique | list }}", "[['a', 1], ['b', 2]]"],
+    // Jinja's Undefined has length 0 (None has no length).
+    ["{% set d = {} %}{{ d.missing | length }} {{ this.no_such_attribute | length }}", "0 0"],
+    // Braces that are no quantifier are themselves, as in Python; a{2} still counts.
+    [
+      "{{ modules.re.sub('{{\\s*x\\s*}}', 'y', '{{ x }}') }} {{ modules.re.match('a{2}', 'aa') is not none }}",
+      "y True",
+    ],
+    // VERBOSE: layout and comments go, except inside a class or escaped.
+    [
+      "{{ modules.re.findall('(?x) (from|join) \\s+  # the keyword\\n ([a-z_ #]+) \\# \\ x', 'from orders # x') }}",
+      "[['from', 'orders ']]",
+    ],
   ],
   "do and return": [
     ["{% set xs = [] %}{% do xs.append(1) %}{% do xs.append('a') %}{{ xs }}", "[1, 'a']"],

@@ -176,3 +176,43 @@ describe("Jinja in dbt_project.yml config", () => {
     }
   });
 });
+
+describe("yml resources Almanac does not run", () => {
+  it("semantic_models, metrics, saved_queries, exposures and groups load without error; models keep their properties", async () => {
+    const variant = await fixtureVariant("taxi", {
+      "models/semantic_layer.yml": [
+        "version: 2",
+        "groups:",
+        "  - name: finance",
+        "    owner: { name: Ann, email: ann@example.com }",
+        "semantic_models:",
+        "  - name: zones",
+        "    model: ref('stg_zones')",
+        "    defaults: { agg_time_dimension: created_at }",
+        "    entities: [{ name: zone, type: primary, expr: zone_id }]",
+        "    dimensions: [{ name: created_at, type: time, type_params: { time_granularity: day } }]",
+        "    measures: [{ name: zone_count, agg: count, expr: zone_id }]",
+        "metrics:",
+        "  - name: zones_total",
+        "    label: Zones",
+        "    type: simple",
+        "    type_params: { measure: zone_count }",
+        "saved_queries:",
+        "  - name: zones_by_day",
+        "    query_params: { metrics: [zones_total], group_by: [\"TimeDimension('zone__created_at', 'day')\"] }",
+        "exposures:",
+        "  - name: zone_dashboard",
+        "    type: dashboard",
+        "    owner: { name: Ann }",
+        "    depends_on: [ref('stg_zones')]",
+      ].join("\n"),
+    });
+    try {
+      const project = await loadProject(variant.dir);
+      assert.ok(project.models.has("stg_zones"));
+      assert.deepEqual(project.models.get("stg_zones")?.seedRefs, ["zones"]);
+    } finally {
+      await variant.remove();
+    }
+  });
+});

@@ -40,6 +40,8 @@ function attributeOf(value: unknown, attribute: unknown): unknown {
 }
 
 function len(value: unknown): number {
+  // Jinja's Undefined (a missing attribute, `column.fields` on a Postgres column) has length 0; None has none.
+  if (value === undefined) return 0;
   if (typeof value === "string" || Array.isArray(value)) return value.length;
   if (value instanceof String) return value.length;
   if (isMapping(value)) return Object.keys(value).length;
@@ -125,6 +127,8 @@ export function installJinjaFilters(env: nunjucks.Environment): void {
     return items(value, "unique").filter((v) => {
       let key = attribute === undefined || attribute === null ? v : attributeOf(v, attribute);
       if (!caseSensitive && typeof key === "string") key = key.toLowerCase();
+      // Tuples and dicts are equal by value in Python (`from_list | unique` of tuples).
+      if (typeof key === "object" && key !== null) key = `\u0000${pyRepr(key)}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

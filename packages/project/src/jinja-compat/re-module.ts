@@ -37,9 +37,8 @@ class Pattern {
     this.pattern = pattern;
     let source = pattern;
     let all = flags;
-    // Leading inline flags, as `(?i)` in Python.
-    const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-    if (inline) {
+    // Leading inline flags, as `(?i)` or `(?i)(?s)` in Python.
+    for (let inline = /^\(\?([aiLmsux]+)\)/.exec(source); inline; inline = /^\(\?([aiLmsux]+)\)/.exec(source)) {
       source = source.slice(inline[0].length);
       for (const flag of inline[1] ?? "") {
         all |=
@@ -52,13 +51,11 @@ class Pattern {
         `re: (?P=name) back references are not supported in ${pyRepr(pattern)}`,
       );
     }
-    source = source
+    if (all & VERBOSE) source = withoutVerboseLayout(source);
+    source = withLiteralBracesEscaped(source)
       .replace(/\(\?P</g, "(?<")
       .replace(/\\A/g, "^")
       .replace(/\\Z/g, "$");
-    if (all & VERBOSE) {
-      throw new AlmanacError("ALMANAC_TEMPLATE_ERROR", `re: VERBOSE patterns are not supported (${pyRepr(pattern)})`);
-    }
     this.flags = all;
     this.#source = source;
     this.regex("");
@@ -180,6 +177,71 @@ class Match {
   toString(): string {
     return `<re.Match object; span=(${this.start()}, ${this.end()}), match=${pyRepr(this.#found[0])}>`;
   }
+}
+
+/**
+ * A VERBOSE pattern as a plain one: Python ignores whitespace and `#` comments (to the end of
+ * the line) outside character classes, unless escaped with a backslash.
+ */
+function withoutVerboseLayout(source: string): string {
+  let result = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i] ?? "";
+    if (char === "\\") {
+      const escaped = source[i + 1] ?? "";
+      // `\ ` and `\#` keep the character; JavaScript's unicode patterns refuse those escapes.
+      result += /[\s#]/.test(escaped) ? escaped : char + escaped;
+      i++;
+    } else if (inClass) {
+      if (char === "]") inClass = false;
+      result += char;
+    } else if (char === "[") {
+      inClass = true;
+      result += char;
+      // A `]` right after `[` or `[^` is a member, not the end of the class.
+      for (const literal of ["^", "]"]) {
+        if (source[i + 1] === literal) {
+          result += literal;
+          i++;
+        }
+      }
+    } else if (char === "#") {
+      while (i < source.length && source[i] !== "\n") i++;
+    } else if (!/\s/.test(char)) {
+      result += char;
+    }
+  }
+  return result;
+}
+
+/**
+ * Python reads a `{` or `}` that is not part of a `{m}`, `{m,}` or `{m,n}` quantifier as the
+ * character itself (`{{ ref(` in codegen's patterns); JavaScript's unicode patterns need it escaped.
+ */
+function withLiteralBracesEscaped(source: string): string {
+  let result = "";
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i] ?? "";
+    if (char === "\\") {
+      result += char + (source[i + 1] ?? "");
+      i++;
+    } else if (inClass || (char !== "{" && char !== "}")) {
+      if (char === "[") inClass = true;
+      else if (char === "]") inClass = false;
+      result += char;
+    } else {
+      const quantifier = char === "{" ? /^\{\d+(,\d*)?\}/.exec(source.slice(i)) : null;
+      if (quantifier) {
+        result += quantifier[0];
+        i += quantifier[0].length - 1;
+      } else {
+        result += `\\${char}`;
+      }
+    }
+  }
+  return result;
 }
 
 function compiled(pattern: unknown, flags: unknown): Pattern {
