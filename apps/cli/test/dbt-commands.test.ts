@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { copyProject, createTestDatabase, editFile, examplesDir, type TestDatabase } from "@almanac/testing";
@@ -127,6 +127,45 @@ describe("almanac seed, test and compile on the jaffle_shop example", () => {
     );
     assert.doesNotMatch(offline.stdout, /"orders_daily"/);
   });
+  test("run-operation calls a macro with --args: its adapter calls and queries run at once; bad input exits 2", async () => {
+    const dir = await copyProject("jaffle_shop");
+    try {
+      await writeFile(
+        path.join(dir, "macros", "make_counts.sql"),
+        [
+          "{% macro make_counts(n) %}",
+          "{% set ops = api.Relation.create(schema=target.schema ~ '_ops') %}",
+          "{% do adapter.create_schema(ops) %}",
+          "{% do run_query('create table ' ~ ops ~ '.counts as select generate_series(1, ' ~ n ~ ') as n') %}",
+          "{% endmacro %}",
+        ].join("\n"),
+      );
+      const run = await runAlmanac(
+        { ...env, ALMANAC_PROJECT_DIR: dir },
+        "run-operation",
+        "make_counts",
+        "--args",
+        "{n: 3}",
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual((await pool.query("select count(*)::int as n from public_ops.counts")).rows, [{ n: 3 }]);
+      const badArgs = await runAlmanac(
+        { ...env, ALMANAC_PROJECT_DIR: dir },
+        "run-operation",
+        "make_counts",
+        "--args",
+        "[3]",
+      );
+      assert.equal(badArgs.code, 2);
+      assert.match(badArgs.stderr, /--args must be a YAML mapping/);
+      const unknown = await runAlmanac({ ...env, ALMANAC_PROJECT_DIR: dir }, "run-operation", "make_count");
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no macro make_count is defined/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a model cannot read DATABASE_URL with env_var: the CLI refuses it and names the prefixes", async () => {
     const dir = await copyProject("jaffle_shop");
     try {

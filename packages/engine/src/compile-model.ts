@@ -4,6 +4,7 @@ import {
   type Project,
   partitionsOf,
   relationOf,
+  relationTypeIn,
   renderModel,
   type Target,
   type WarehouseQuery,
@@ -65,14 +66,8 @@ export function compileModel(project: Project, modelName: string, options: Compi
 
 /** Whether incremental model `modelName` has its table in the warehouse (false without one). */
 function tableExists(project: Project, modelName: string, options: CompileOptions): boolean {
-  if (options.warehouse === undefined || project.models.get(modelName)?.config.materialized !== "incremental") {
-    return false;
-  }
+  const warehouse = options.warehouse;
+  if (warehouse === undefined || project.models.get(modelName)?.config.materialized !== "incremental") return false;
   const { schema, identifier } = relationOf(project, modelName, options.target);
-  const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
-  const found = options.warehouse.query(
-    `select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = ${quote(schema)} and c.relname = ${quote(identifier)} and c.relkind in ('r', 'p')`,
-  );
-  return found.rows.length > 0;
+  return relationTypeIn((sql) => warehouse.query(sql), schema, identifier) === "table";
 }

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { compileModel, loadSeeds, materializeSelection } from "@almanac/engine";
 import { renderModel } from "@almanac/project";
+import { writeProject } from "@almanac/testing";
 import { WorkerSyncQuery } from "@almanac/warehouse";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
@@ -34,6 +33,24 @@ const files: Record<string, string> = {
     `select '{% for c in adapter.get_missing_columns(${relation("wide")}, ${relation("narrow")}) %}{{ c.name }}{% endfor %}' as missing`,
   ].join("\n"),
   "models/flags.sql": "select '{{ flags.FULL_REFRESH }} {{ flags.WHICH }}' as f",
+  // dbt's graph as codegen reads it, a source whose schema is Jinja, and information_schema().
+  "models/sources.yml": [
+    "version: 2",
+    "sources:",
+    "  - name: raw",
+    "    schema: \"{{ target.schema ~ '_raw' }}\"",
+    "    tables: [{ name: events }]",
+  ].join("\n"),
+  "models/reads_source.sql": "select * from {{ source('raw', 'events') }}",
+  // The graph is empty while parsing, so codegen reads it under `if execute`.
+  "models/graph_listing.sql": [
+    "{%- if execute -%}",
+    "{%- set node = (graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')",
+    "   | selectattr('name', 'equalto', 'reads_source') | list).pop() -%}",
+    "{{ node.depends_on.nodes | join(',') }} {{ node.original_file_path }} {{ node.raw_code }} {{ graph.sources | length }}",
+    "{% endif -%}",
+    "select * from {{ this.information_schema('columns') }}",
+  ].join("\n"),
   "models/untyped_drop.sql": `{% do adapter.drop_relation(${relation("wide")}) %}select 1 as x`,
   "models/drops_in_hook.sql": [
     `{{ config(materialized='table', post_hook="{% do adapter.drop_relation(${relation("old_copy").replaceAll("'", "\\'")}.incorporate(type='table')) %}") }}`,
@@ -47,11 +64,7 @@ describe("adapter methods that change the database (drop_relation, truncate, ren
   let warehouse: WorkerSyncQuery;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "almanac-adapter-"));
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
+    dir = await writeProject("adapter", files);
     fixture = await engineFixture(dir);
     await fixture.query(`
       create table public.to_empty (id int); insert into public.to_empty values (1), (2);
@@ -126,6 +139,15 @@ describe("adapter methods that change the database (drop_relation, truncate, ren
     );
     const compiled = compileModel(fixture.ctx.project, "flags", { target, now: new Date(), fullRefresh: true });
     assert.equal(compiled, "select 'True compile' as f");
+  });
+
+  it("graph.nodes lists models with depends_on, path and raw code; source schemas render their Jinja", () => {
+    const render = (name: string) => renderModel(fixture.ctx.project, name, { target, isIncremental: false }).sql;
+    assert.equal(
+      render("graph_listing"),
+      "source.adapter_shop.raw.events models/reads_source.sql select * from {{ source('raw', 'events') }} 1\nselect * from information_schema.columns",
+    );
+    assert.equal(render("reads_source"), 'select * from "public_raw"."events"');
   });
 
   it("while parsing (execute false) nothing is queued", () => {

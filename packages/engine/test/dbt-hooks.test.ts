@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadSeeds, materializeSelection } from "@almanac/engine";
 import { loadProject } from "@almanac/project";
+import { writeProject } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 const insertStep = (text: string) => `insert into public.hook_order (step) values ('${text}')`;
@@ -74,22 +74,13 @@ const files: Record<string, string> = {
   ].join("\n"),
 };
 
-async function writeProject(prefix: string, projectFiles: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  for (const [path, text] of Object.entries(projectFiles)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
-
 describe("dbt hooks against Postgres", () => {
   let dir: string;
   let fixture: EngineFixture;
   const now = new Date("2024-02-01T00:00:00Z");
 
   before(async () => {
-    dir = await writeProject("almanac-hooks-", files);
+    dir = await writeProject("hooks", files);
     fixture = await engineFixture(dir);
     await fixture.query("create table public.hook_order (id serial, step text)");
     await fixture.query("create table public.audit (day text, row_count bigint)");
@@ -232,7 +223,7 @@ describe("dbt hooks against Postgres", () => {
 describe("enabled", () => {
   let dir: string;
   before(async () => {
-    dir = await writeProject("almanac-enabled-", files);
+    dir = await writeProject("enabled", files);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { loadSeeds, materializeSelection, testSelection } from "@almanac/engine";
+import { writeProject } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 /** A project whose calendar model and code seed come from an installed package. */
@@ -71,11 +70,7 @@ describe("dbt packages against Postgres", () => {
   let fixture: EngineFixture;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "almanac-packages-"));
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
+    dir = await writeProject("packages", files);
     fixture = await engineFixture(dir);
   });
   after(async () => {

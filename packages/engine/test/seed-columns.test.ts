@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { loadSeeds } from "@almanac/engine";
+import { writeProject } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 const files: Record<string, string> = {
@@ -33,11 +32,7 @@ describe("seed columns: names and inferred types", () => {
   let fixture: EngineFixture;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "almanac-seed-quoting-"));
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
+    dir = await writeProject("seed-quoting", files);
     fixture = await engineFixture(dir);
   });
   after(async () => {

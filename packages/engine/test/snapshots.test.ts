@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { materializeSelection } from "@almanac/engine";
+import { writeProject } from "@almanac/testing";
 import { type EngineFixture, engineFixture } from "./engine-fixture.js";
 
 /** A shop whose order history is a timestamp snapshot, read by a model; the snapshot has tests. */
@@ -38,11 +37,7 @@ describe("snapshots in runs", () => {
   let fixture: EngineFixture;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "almanac-snapshots-"));
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
+    dir = await writeProject("snapshots", files);
     fixture = await engineFixture(dir);
     await fixture.query(`create schema raw; create table raw.orders (order_id int, status text, updated_at timestamp);
       insert into raw.orders values (1, 'placed', '2024-01-01'), (2, 'placed', '2024-01-01')`);

@@ -29,18 +29,14 @@ export interface AdapterHost {
  */
 export function dbtAdapter(host: AdapterHost): Record<string, unknown> {
   const getRelation = (schema: string, identifier: string, database: unknown): RelationValue | null => {
-    const table = host.runQuery(
-      `select c.relkind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = ${sqlString(schema)} and c.relname = ${sqlString(identifier)}`,
-    );
-    const kind = table?.rows[0]?.[0];
-    if (kind === undefined) return null;
+    const type = relationTypeIn(host.runQuery, schema, identifier);
+    if (type === null) return null;
     return new RelationValue(
       schema,
       identifier,
       typeof database === "string" && database !== "" ? database : undefined,
       undefined,
-      kind === "v" ? "view" : kind === "m" ? "materialized_view" : "table",
+      type,
     );
   };
 
@@ -143,6 +139,23 @@ export function dbtAdapter(host: AdapterHost): Record<string, unknown> {
       return "";
     },
   };
+}
+
+/**
+ * The type of relation `schema.identifier` in the warehouse `query` reads (`table`, `view`,
+ * `materialized_view`), or null when it does not exist (or while parsing, `query` answering null).
+ */
+export function relationTypeIn(
+  query: (sql: string) => { readonly rows: readonly (readonly unknown[])[] } | null,
+  schema: string,
+  identifier: string,
+): "table" | "view" | "materialized_view" | null {
+  const kind = query(
+    `select c.relkind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${sqlString(schema)} and c.relname = ${sqlString(identifier)}`,
+  )?.rows[0]?.[0];
+  if (kind === undefined) return null;
+  return kind === "v" ? "view" : kind === "m" ? "materialized_view" : "table";
 }
 
 function relationArgument(method: string, value: unknown): RelationValue {

@@ -19,29 +19,28 @@ export const parseWindowVars: Readonly<Record<string, string>> = Object.freeze({
  */
 export const dbtVersion = "1.9.0";
 
+/** dbt's flags for a run without options. */
+const flagDefaults: Readonly<Record<string, unknown>> = {
+  FULL_REFRESH: false,
+  STORE_FAILURES: false,
+  WHICH: "run",
+  WARN_ERROR: false,
+  FAIL_FAST: false,
+  DEBUG: false,
+  USE_COLORS: false,
+  PARTIAL_PARSE: false,
+  EMPTY: false,
+};
+
 /**
- * dbt's `flags` as templates read them: the run's `FULL_REFRESH` and `WHICH` from the scope,
- * the rest at dbt's defaults for a run without options. An unknown flag is None, as in dbt.
+ * dbt's `flags` as templates read them: the render's own (`FULL_REFRESH`, `WHICH`) over dbt's
+ * defaults. An unknown flag is None, as in dbt.
  */
-export function dbtFlags(current: () => Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const defaults: Record<string, unknown> = {
-    FULL_REFRESH: false,
-    STORE_FAILURES: false,
-    WHICH: "run",
-    WARN_ERROR: false,
-    FAIL_FAST: false,
-    DEBUG: false,
-    USE_COLORS: false,
-    PARTIAL_PARSE: false,
-    EMPTY: false,
-  };
-  return new Proxy(defaults, {
-    get: (target, name) => {
-      if (typeof name !== "string") return undefined;
-      const value = current()?.[name];
-      return value ?? target[name] ?? null;
-    },
-  });
+export function dbtFlags(flags: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return new Proxy(
+    { ...flagDefaults, ...flags },
+    { get: (values, name) => (typeof name === "string" ? (values[name] ?? null) : undefined) },
+  );
 }
 
 /** The target assumed while parsing at load when the caller does not give one. */

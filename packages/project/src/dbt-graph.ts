@@ -18,6 +18,17 @@ export interface DbtGraph {
   readonly saved_queries: Record<string, never>;
 }
 
+/** The graph of a render that has no project behind it (the parse at load). */
+export const emptyDbtGraph: DbtGraph = Object.freeze({
+  nodes: {},
+  sources: {},
+  exposures: {},
+  metrics: {},
+  groups: {},
+  semantic_models: {},
+  saved_queries: {},
+});
+
 const graphs = new WeakMap<Project, Map<string, DbtGraph>>();
 
 export function dbtGraph(project: Project, target: Target, nameSchema: SchemaNamer | undefined): DbtGraph {
@@ -114,7 +125,7 @@ function buildGraph(project: Project, target: Target, nameSchema: SchemaNamer | 
       columns: {},
     };
   }
-  return { nodes, sources, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
+  return { ...emptyDbtGraph, nodes, sources };
 }
 
 /** A model's yml columns as dbt's graph keys them: by name, with `name`, `description`, `data_type`. */

@@ -4,7 +4,7 @@ import nunjucks from "nunjucks";
 import { dbtAdapter } from "./dbt-adapter.js";
 import { dbtFlags, dbtVersion, defaultEnvVarPrefixes, lookupEnvVar, targetValue } from "./dbt-context.js";
 import { dbtCrossDbMacros } from "./dbt-cross-db-macros.js";
-import type { DbtGraph } from "./dbt-graph.js";
+import { type DbtGraph, emptyDbtGraph } from "./dbt-graph.js";
 import { datetimeModule, PyAwareDateTime } from "./jinja-compat/datetime-module.js";
 import { installJinjaFilters } from "./jinja-compat/filters.js";
 import { itertoolsModule } from "./jinja-compat/itertools-module.js";
@@ -288,6 +288,8 @@ export class TemplateEnvironment {
       Object.defineProperty(globals, name, { get: () => read(this.#scope), enumerable: true });
     scoped("this", (scope) => scope.this);
     scoped("target", (scope) => scope.target);
+    scoped("flags", (scope) => dbtFlags(scope.flags));
+    scoped("graph", (scope) => scope.graph ?? emptyDbtGraph);
     scoped("execute", (scope) => scope.execute);
     scoped("model", (scope) => scope.model);
     env.addGlobal("ref", (...args: unknown[]) => {
@@ -367,21 +369,6 @@ export class TemplateEnvironment {
     // dbt sets run_started_at to datetime.now(pytz.utc): aware, printing +00:00.
     env.addGlobal("run_started_at", new PyAwareDateTime(new Date(), pytzModule.utc));
     env.addGlobal("dbt_version", dbtVersion);
-    env.addGlobal(
-      "flags",
-      dbtFlags(() => this.#scope.flags),
-    );
-    const emptyGraph: Readonly<Record<string, object>> = { nodes: {}, sources: {} };
-    env.addGlobal(
-      "graph",
-      new Proxy(emptyGraph, {
-        get: (empty, name) => {
-          if (typeof name !== "string") return undefined;
-          const graph = (this.#scope.graph ?? empty) as unknown as Record<string, unknown>;
-          return graph[name] ?? (name in emptyGraph ? {} : undefined);
-        },
-      }),
-    );
     env.addGlobal("run_query", (sql: unknown) => this.#runQuery(String(sql)));
     // `{% call statement('name', fetch_result=True) %}select …{% endcall %}` then `load_result('name')`.
     env.addGlobal("statement", (...args: unknown[]) => {

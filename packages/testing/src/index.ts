@@ -2,7 +2,7 @@ export { chromiumPath, launchChromium } from "./chromium.js";
 export { freePort } from "./free-port.js";
 export type { OtlpReceiver, ReceivedSpan } from "./otlp-receiver.js";
 export { startOtlpReceiver } from "./otlp-receiver.js";
-export { copyProject, editFile, examplesDir, repoRoot } from "./project-copies.js";
+export { copyProject, editFile, examplesDir, repoRoot, writeProject } from "./project-copies.js";
 export type { PrometheusSample, PrometheusText } from "./prometheus-text.js";
 export { parsePrometheusText } from "./prometheus-text.js";
 export type { RawEventsOptions } from "./raw-events.js";

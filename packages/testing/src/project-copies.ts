@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,19 @@ export async function copyProject(nameOrDir: string): Promise<string> {
     recursive: true,
     filter: (source) => !source.includes("node_modules"),
   });
+  return dir;
+}
+
+/**
+ * A project written from `files` (path relative to the project → text) into a new temporary
+ * folder named after `name`; returns the folder.
+ */
+export async function writeProject(name: string, files: Readonly<Record<string, string>>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `almanac-${name}-`));
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
   return dir;
 }
 

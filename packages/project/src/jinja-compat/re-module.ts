@@ -51,8 +51,7 @@ class Pattern {
         `re: (?P=name) back references are not supported in ${pyRepr(pattern)}`,
       );
     }
-    if (all & VERBOSE) source = withoutVerboseLayout(source);
-    source = withLiteralBracesEscaped(source)
+    source = toJavaScriptSyntax(source, (all & VERBOSE) !== 0)
       .replace(/\(\?P</g, "(?<")
       .replace(/\\A/g, "^")
       .replace(/\\Z/g, "$");
@@ -180,18 +179,21 @@ class Match {
 }
 
 /**
- * A VERBOSE pattern as a plain one: Python ignores whitespace and `#` comments (to the end of
- * the line) outside character classes, unless escaped with a backslash.
+ * Python pattern syntax JavaScript's unicode patterns read differently, rewritten in one scan
+ * that skips escapes and character classes:
+ * - a `{` or `}` that is no `{m}`, `{m,}` or `{m,n}` quantifier is the character itself in
+ *   Python (`{{ ref(` in codegen's patterns), so it is escaped;
+ * - with VERBOSE, whitespace and `#` comments (to the end of the line) are dropped, and `\ `
+ *   and `\#` become the bare character (JavaScript refuses those escapes).
  */
-function withoutVerboseLayout(source: string): string {
+function toJavaScriptSyntax(source: string, verbose: boolean): string {
   let result = "";
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const char = source[i] ?? "";
     if (char === "\\") {
       const escaped = source[i + 1] ?? "";
-      // `\ ` and `\#` keep the character; JavaScript's unicode patterns refuse those escapes.
-      result += /[\s#]/.test(escaped) ? escaped : char + escaped;
+      result += verbose && /[\s#]/.test(escaped) ? escaped : char + escaped;
       i++;
     } else if (inClass) {
       if (char === "]") inClass = false;
@@ -206,39 +208,16 @@ function withoutVerboseLayout(source: string): string {
           i++;
         }
       }
-    } else if (char === "#") {
+    } else if (verbose && char === "#") {
       while (i < source.length && source[i] !== "\n") i++;
-    } else if (!/\s/.test(char)) {
-      result += char;
-    }
-  }
-  return result;
-}
-
-/**
- * Python reads a `{` or `}` that is not part of a `{m}`, `{m,}` or `{m,n}` quantifier as the
- * character itself (`{{ ref(` in codegen's patterns); JavaScript's unicode patterns need it escaped.
- */
-function withLiteralBracesEscaped(source: string): string {
-  let result = "";
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i] ?? "";
-    if (char === "\\") {
-      result += char + (source[i + 1] ?? "");
-      i++;
-    } else if (inClass || (char !== "{" && char !== "}")) {
-      if (char === "[") inClass = true;
-      else if (char === "]") inClass = false;
-      result += char;
-    } else {
+    } else if (verbose && /\s/.test(char)) {
+      // Layout, not pattern.
+    } else if (char === "{" || char === "}") {
       const quantifier = char === "{" ? /^\{\d+(,\d*)?\}/.exec(source.slice(i)) : null;
-      if (quantifier) {
-        result += quantifier[0];
-        i += quantifier[0].length - 1;
-      } else {
-        result += `\\${char}`;
-      }
+      result += quantifier ? quantifier[0] : `\\${char}`;
+      if (quantifier) i += quantifier[0].length - 1;
+    } else {
+      result += char;
     }
   }
   return result;

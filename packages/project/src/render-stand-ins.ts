@@ -3,6 +3,11 @@ import { renderHooks } from "./render-hooks.js";
 import { compiledEnvironment, ModelRenderScope } from "./render-model.js";
 import type { Model, ModelConfig, Project, RenderContext, RenderedHook } from "./types.js";
 
+/*
+ * Renders of nodes that are not models, each with a stand-in node as `model` and `this`: seed
+ * hooks, the run's on-run-start/on-run-end hooks, and operations (`almanac run-operation`).
+ */
+
 /** A seed's hooks rendered for one `almanac seed`: `this` is the seed's table. */
 export interface RenderedSeedHooks {
   readonly preHooks: readonly RenderedHook[];
