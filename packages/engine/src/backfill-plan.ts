@@ -25,10 +25,11 @@ export interface BackfillPlanOptions {
   readonly unpartitionedWithoutKeys?: boolean;
 }
 
-/** A stretch of the DAG in plan order: models run once, or partitioned models run per chunk. */
+/** A stretch of the DAG in plan order: seeds and models run once, or partitioned models run per chunk. */
 interface Segment {
   readonly partitioned: boolean;
   readonly models: string[];
+  readonly seeds: string[];
 }
 
 /**
@@ -53,12 +54,12 @@ export function planBackfill(
   let wave = 0;
   for (const segment of segmentsOf(project, request)) {
     if (!segment.partitioned) {
-      const steps = planRun(project, { ...request, models: segment.models, keys: [] });
+      const steps = planRun(project, { ...request, models: segment.models, seeds: segment.seeds, keys: [] });
       runs.push({ wave: wave++, partitionKeys: [], steps });
       continue;
     }
     if (chunks.length === 0) continue;
-    const segmentRuns = planPartitionRuns(project, { ...request, models: segment.models }, chunks);
+    const segmentRuns = planPartitionRuns(project, { ...request, models: segment.models, seeds: [] }, chunks);
     for (const run of segmentRuns) runs.push({ ...run, wave: wave + run.wave });
     wave += 1 + Math.max(...segmentRuns.map((run) => run.wave));
   }
@@ -121,13 +122,14 @@ function segmentsOf(project: Project, request: ResolvedRequest): Segment[] {
   const probe = request.keys.slice(0, 1);
   const segments: Segment[] = [];
   for (const step of planRun(project, { ...request, keys: probe })) {
-    const partitioned = partitionsOf(project, step.assetKey) !== undefined;
-    const last = segments.at(-1);
-    if (last && last.partitioned === partitioned) {
-      if (!last.models.includes(step.assetKey)) last.models.push(step.assetKey);
-    } else {
-      segments.push({ partitioned, models: [step.assetKey] });
+    const partitioned = !step.seed && partitionsOf(project, step.assetKey) !== undefined;
+    let last = segments.at(-1);
+    if (!last || last.partitioned !== partitioned) {
+      last = { partitioned, models: [], seeds: [] };
+      segments.push(last);
     }
+    const names = step.seed ? last.seeds : last.models;
+    if (!names.includes(step.assetKey)) names.push(step.assetKey);
   }
   return segments;
 }

@@ -19,7 +19,7 @@ import {
 } from "@almanac/store";
 import type { EngineContext } from "./engine-context.js";
 
-/** Asset partitions of a backfill per status: one per selected partitioned model and key, one per other model. */
+/** Asset partitions of a backfill per status: one per selected partitioned model and key, one per other model or seed. */
 export interface BackfillPartitionCounts {
   readonly queued: number;
   readonly running: number;

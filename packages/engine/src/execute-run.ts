@@ -17,6 +17,7 @@ import {
 } from "@almanac/store";
 import { codeVersion } from "./code-version.js";
 import type { EngineContext, ExecuteOptions, StepReport } from "./engine-context.js";
+import { executeSeedStep } from "./execute-seed-step.js";
 import { executeStep, type StepResult, type StepToRun } from "./execute-step.js";
 import { missingUpstreamEvents } from "./missing-upstream.js";
 import { runProjectHooks } from "./project-run-hooks.js";
@@ -81,10 +82,19 @@ async function executeRecordedRun(ctx: EngineContext, runId: string, options: Ex
   // `dbt retry` does), so on-run-start hooks must be safe to repeat (`create … if not exists`).
   const runStart = await runProjectHooks(ctx, runId, "on-run-start", state.runAssets);
   if (runStart.events.length > 0) await appendRunEvents(db, [...runStart.events]);
+  // A seed's step has no partition keys: it loads the whole seed.
   const pending = run.steps
     .filter((step) => step.status !== "succeeded")
-    .map((step) => ({ ...step, keys: stepKeys(partitionsOf(ctx.project, step.assetKey), step) }));
-  const missing = await missingUpstreamEvents(db, ctx.project, runId, pending);
+    .map((step) => ({
+      ...step,
+      keys: isSeed(ctx, step.assetKey) ? [] : stepKeys(partitionsOf(ctx.project, step.assetKey), step),
+    }));
+  const missing = await missingUpstreamEvents(
+    db,
+    ctx.project,
+    runId,
+    pending.filter((step) => !isSeed(ctx, step.assetKey)),
+  );
   if (missing.length > 0) await appendRunEvents(db, missing);
 
   // A run picked up again after its worker died resumes after its last committed step.
@@ -160,7 +170,9 @@ function stepReport(
     idx: step.idx,
     total,
     assetKey: step.assetKey,
-    materialized: ctx.project.models.get(step.assetKey)?.config.materialized ?? "unknown",
+    materialized: isSeed(ctx, step.assetKey)
+      ? "seed"
+      : (ctx.project.models.get(step.assetKey)?.config.materialized ?? "unknown"),
     partitionFrom: step.partitionFrom ?? undefined,
     partitionTo: step.partitionTo ?? undefined,
     status: result.status,
@@ -176,6 +188,10 @@ function stepReport(
 
 function errorOfReport(report: StepReport): { code: string; message: string } | undefined {
   return report.errorCode === undefined ? undefined : { code: report.errorCode, message: report.errorMessage ?? "" };
+}
+
+function isSeed(ctx: EngineContext, assetKey: string): boolean {
+  return ctx.project.seeds.has(assetKey);
 }
 
 /** Whether the model has pre- or post-hooks, which must run on every build. */
@@ -221,6 +237,10 @@ async function runStep(
     );
     return recordStepFailure(ctx.store, step, keys, error, { status: "skipped" });
   }
+  if (isSeed(ctx, step.assetKey)) {
+    const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
+    return executeWithRetries(ctx, step, [], () => executeSeedStep(ctx, step)).finally(stopBeating);
+  }
   let version = state.versions.get(step.assetKey);
   if (version === undefined) {
     version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
@@ -236,19 +256,20 @@ async function runStep(
   // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
   const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
   const partitions = partitionsOf(ctx.project, step.assetKey);
-  return executeWithRetries(ctx, step, keys, partitions, version).finally(stopBeating);
+  const execute = () => executeStep(ctx, step, keys, partitions, version as string);
+  return executeWithRetries(ctx, step, keys, execute).finally(stopBeating);
 }
 
+/** Runs `execute` (one step), again after a transient database error, up to `maxAttempts`. */
 async function executeWithRetries(
   ctx: EngineContext,
   step: StepToRun,
   keys: readonly string[],
-  partitions: PartitionsDefinition | undefined,
-  version: string,
+  execute: () => Promise<StepResult>,
 ): Promise<StepResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await executeStep(ctx, step, keys, partitions, version);
+      return await execute();
     } catch (error) {
       const transient = isRetryableDatabaseError(error) || (isAlmanacError(error) && error.retryable);
       if (transient && attempt < maxAttempts) {

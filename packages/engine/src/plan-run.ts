@@ -3,9 +3,11 @@ import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
 import { mapRequestKeys, stretchesOf } from "./mapped-keys.js";
 import type { ResolvedRequest } from "./run-request.js";
 
-/** One step of a run: one model, over one contiguous chunk of partitions (or unpartitioned). */
+/** One step of a run: one model over one contiguous chunk of partitions (or unpartitioned), or one seed. */
 export interface PlannedStep {
   readonly assetKey: string;
+  /** True for a seed's load: it has no partitions, so nothing is queued or recorded for it. */
+  readonly seed?: true;
   /** Inclusive chunk bounds; both undefined for a non-partitioned model. */
   readonly partitionFrom?: string;
   readonly partitionTo?: string;
@@ -66,6 +68,7 @@ export function chunkSteps(
  * policy (default one partition per step). A non-partitioned model runs once: before the
  * partitioned ones when they read it (a staging view), after them when it reads them (a summary
  * table). That is what DESIGN §3.7 asks: upstream models are built once, not once per partition.
+ * The request's seeds load first, each in a step of its own: models are all downstream of seeds.
  */
 export function planRun(project: Project, request: ResolvedRequest, options: PlanOptions = {}): PlannedStep[] {
   const chunkSize = Math.max(1, options.maxPartitionsPerStep ?? 1);
@@ -73,6 +76,7 @@ export function planRun(project: Project, request: ResolvedRequest, options: Pla
   const steps: PlannedStep[] = [];
   const planned = options.planned ?? new Map<string, Set<string>>(); // keys already given a step, per model
   let block: string[] = []; // partitioned models waiting to be emitted partition-major
+  for (const seed of request.seeds) steps.push({ assetKey: seed, seed: true, partitionKeys: [] });
 
   const flush = () => {
     for (const keys of chunks) {

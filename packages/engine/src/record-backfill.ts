@@ -101,7 +101,7 @@ function newRun(backfillId: string, request: ResolvedRequest, run: PlannedBackfi
   return {
     id: randomUUID(),
     selection: request.select,
-    assetKeys: [...new Set(run.steps.map((step) => step.assetKey))],
+    assetKeys: [...new Set(run.steps.filter((step) => !step.seed).map((step) => step.assetKey))],
     partitionsDef: partitioned ? request.partitions?.name : null,
     partitionFrom: run.partitionKeys[0] ?? null,
     partitionTo: run.partitionKeys.at(-1) ?? null,
@@ -116,11 +116,13 @@ function newRun(backfillId: string, request: ResolvedRequest, run: PlannedBackfi
   };
 }
 
-/** The asset partitions a run writes: its chunk for each partitioned step, '' for the others. */
+/** The asset partitions a run writes: its chunk for each partitioned step, '' for the other models. */
 function partitionBatches(runId: string, run: PlannedBackfillRun): PartitionBatch[] {
-  return run.steps.map((step) => ({
-    runId,
-    assetKey: step.assetKey,
-    partitionKeys: step.partitionKeys.length > 0 ? step.partitionKeys : [""],
-  }));
+  return run.steps
+    .filter((step) => !step.seed)
+    .map((step) => ({
+      runId,
+      assetKey: step.assetKey,
+      partitionKeys: step.partitionKeys.length > 0 ? step.partitionKeys : [""],
+    }));
 }

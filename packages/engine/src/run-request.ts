@@ -5,7 +5,7 @@ import {
   partitionKeysInRange,
   validatePartitionKey,
 } from "@almanac/partitions";
-import { type Project, partitionsOf, selectModels } from "@almanac/project";
+import { type Project, partitionsOf, selectNodes } from "@almanac/project";
 import { partitionedParents } from "./mapped-keys.js";
 
 /** What a person asks for: a selection, and a partition or an inclusive range of partitions. */
@@ -37,6 +37,11 @@ export interface ResolvedRequest {
   /** Selected models that are materialized (ephemeral ones are inlined, never run), upstream first. */
   readonly models: readonly string[];
   /**
+   * Seeds the selection reaches (by name, tag or path, or upstream of a model as in `+orders`):
+   * each loads in a step of its own before the models, as `dbt build` loads them.
+   */
+  readonly seeds: readonly string[];
+  /**
    * The definition the requested keys belong to (see `RunRequest.partitions`), if any model is
    * partitioned; models of other definitions run the partitions the keys map to (planRun).
    */
@@ -53,10 +58,9 @@ export interface ResolvedRequest {
  * @param now - for the "after the last partition" check; pass the clock at the edge.
  */
 export function resolveRunRequest(project: Project, request: RunRequest, now: Date): ResolvedRequest {
-  const models = selectModels(project, request.select).filter(
-    (name) => project.models.get(name)?.config.materialized !== "ephemeral",
-  );
-  if (models.length === 0) {
+  const selected = selectNodes(project, request.select);
+  const models = selected.models.filter((name) => project.models.get(name)?.config.materialized !== "ephemeral");
+  if (models.length === 0 && selected.seeds.length === 0) {
     throw new AlmanacError("ALMANAC_EMPTY_SELECTION", `selection "${request.select}" holds only ephemeral models`);
   }
   for (const model of models) {
@@ -78,7 +82,7 @@ export function resolveRunRequest(project: Project, request: RunRequest, now: Da
         `(${models.filter((m) => partitionsOf(project, m)).join(", ")}): pass --partition KEY or --from A --to B`,
     );
   }
-  return { select: request.select, models, partitions, keys };
+  return { select: request.select, models, seeds: selected.seeds, partitions, keys };
 }
 
 /**

@@ -124,6 +124,7 @@ async function findCoveringRun(
 function queuedPartitions(steps: readonly PlannedStep[]): Map<string, string[]> {
   const byAsset = new Map<string, string[]>();
   for (const step of steps) {
+    if (step.seed) continue;
     const keys = byAsset.get(step.assetKey) ?? [];
     keys.push(...(step.partitionKeys.length > 0 ? step.partitionKeys : [""]));
     byAsset.set(step.assetKey, keys);

@@ -1,13 +1,14 @@
-import { type Project, partitionsOf, upstreamOf } from "@almanac/project";
+import { type Project, parentsOf, partitionsOf } from "@almanac/project";
 import { upstreamKeys } from "./mapped-keys.js";
 
 /** Which (asset, partition) pairs failed or were skipped so far in a run. */
 export class FailedPartitions {
   readonly #byAsset = new Map<string, Set<string>>();
 
+  /** No keys: a step without partitions (a seed's) failed, so all of the asset did. */
   add(assetKey: string, keys: readonly string[]): void {
     const set = this.#byAsset.get(assetKey) ?? new Set<string>();
-    for (const key of keys) set.add(key);
+    for (const key of keys.length === 0 ? [""] : keys) set.add(key);
     this.#byAsset.set(assetKey, set);
   }
 
@@ -48,17 +49,18 @@ export function upstreamFailure(
     if (key !== undefined) return label(assetKey, key);
   }
   const seen = new Set<string>();
-  const stack = [...upstreamOf(project, assetKey)];
+  // Seeds are parents too: a seed that failed to load in this run blocks the models reading it.
+  const stack = [...parentsOf(project, assetKey)];
   while (stack.length > 0) {
     const upstream = stack.pop() as string;
     if (seen.has(upstream)) continue;
     seen.add(upstream);
     if (runAssets.has(upstream)) {
-      const partitioned = partitionsOf(project, upstream) !== undefined;
+      const partitioned = project.models.has(upstream) && partitionsOf(project, upstream) !== undefined;
       const key = failed.failedKey(upstream, partitioned ? readKeys(upstream) : keys);
       if (key !== undefined) return label(upstream, key);
     }
-    stack.push(...upstreamOf(project, upstream));
+    stack.push(...parentsOf(project, upstream));
   }
   return undefined;
 }

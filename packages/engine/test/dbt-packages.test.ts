@@ -78,7 +78,7 @@ describe("dbt packages against Postgres", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("a package's seeds load with almanac seed and its models materialize as assets of the DAG", async () => {
+  it("a package's seeds load with almanac seed, and as steps of a run that reaches them; its models materialize as assets of the DAG", async () => {
     const reports = await loadSeeds(fixture.ctx, []);
     assert.deepEqual(
       reports.map((report) => [report.name, report.path]),
@@ -87,8 +87,12 @@ describe("dbt packages against Postgres", () => {
     const result = await materializeSelection(fixture.ctx, { select: "+day_codes" }, { now: new Date() });
     assert.equal(result.status, "succeeded", JSON.stringify(result.steps));
     assert.deepEqual(
-      result.steps.map((step) => step.assetKey),
-      ["acme_calendar", "day_codes"],
+      result.steps.map((step) => [step.assetKey, step.materialized]),
+      [
+        ["acme_codes", "seed"],
+        ["acme_calendar", "table"],
+        ["day_codes", "view"],
+      ],
     );
     // The root project's `vars: {acme_utils: {acme_days: 3}}` wins over the package's 7.
     assert.deepEqual(await fixture.query("select day, label from public.day_codes order by day"), [

@@ -58,6 +58,12 @@ function cycleError(nodes: ReadonlyMap<string, DagNode>, ordered: ReadonlySet<st
   });
 }
 
+/** What model `name` reads: the models and the seeds it refs (a seed, or an unknown name, reads nothing). */
+export function parentsOf(project: Project, name: string): readonly string[] {
+  const model = project.models.get(name);
+  return model === undefined ? [] : [...model.refs, ...model.seedRefs];
+}
+
 // Downstream edges are derived once per project; `downstreamOf` is called per model in plans.
 const childrenByProject = new WeakMap<Project, ReadonlyMap<string, readonly string[]>>();
 
@@ -66,8 +72,7 @@ function childrenOf(project: Project): ReadonlyMap<string, readonly string[]> {
   if (children === undefined) {
     const built = new Map<string, string[]>();
     for (const name of project.order) {
-      for (const parent of project.models.get(name)?.refs ?? [])
-        built.set(parent, [...(built.get(parent) ?? []), name]);
+      for (const parent of parentsOf(project, name)) built.set(parent, [...(built.get(parent) ?? []), name]);
     }
     children = built;
     childrenByProject.set(project, children);
@@ -89,8 +94,9 @@ export function downstreamOf(project: Project, name: string): string[] {
 }
 
 /**
- * Models reachable from `start` by following edges up (`upstreamOf`) or down, at most `depth`
- * steps away (undefined: no limit). `start` itself is not included.
+ * Models and seeds reachable from `start` (models or seeds) by following refs up or down, at
+ * most `depth` steps away (undefined: no limit). `start` itself is not included. Seeds are nodes
+ * here, as in dbt's graph, so a selection such as `+orders` reaches the seeds orders reads.
  */
 export function reachable(
   project: Project,
@@ -103,8 +109,7 @@ export function reachable(
   for (let step = 0; frontier.length > 0 && (depth === undefined || step < depth); step++) {
     const next: string[] = [];
     for (const name of frontier) {
-      const neighbours =
-        direction === "up" ? (project.models.get(name)?.refs ?? []) : (childrenOf(project).get(name) ?? []);
+      const neighbours = direction === "up" ? parentsOf(project, name) : (childrenOf(project).get(name) ?? []);
       for (const neighbour of neighbours) {
         if (!found.has(neighbour)) {
           found.add(neighbour);

@@ -1,5 +1,5 @@
 export type { AssetAutomation } from "./asset-rules.js";
-export { downstreamOf, upstreamOf } from "./dag.js";
+export { downstreamOf, parentsOf, upstreamOf } from "./dag.js";
 export type { DataTest, GenericTestKind, TestSeverity } from "./data-tests.js";
 export { genericTestKinds, projectAsset, verdictOf, verdictQuery } from "./data-tests.js";
 export { relationTypeIn } from "./dbt-adapter.js";
@@ -25,7 +25,7 @@ export type { RenderedSeedHooks, RunEndVariables } from "./render-stand-ins.js";
 export { renderRunHooks, renderSeedHooks, runOperation } from "./render-stand-ins.js";
 export type { SeedColumn, SeedTable } from "./seed-file.js";
 export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-file.js";
-export { selectModels } from "./select-models.js";
+export { selectModels, selectNodes } from "./select-models.js";
 export type { SnapshotColumns, SnapshotSettings } from "./snapshot-config.js";
 export { snapshotSettings } from "./snapshot-config.js";
 export type {

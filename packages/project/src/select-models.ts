@@ -74,8 +74,15 @@ function globPattern(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-function configMatches(model: Model, key: string, value: string): boolean {
-  const actual = model.config[key];
+/** A model or a seed as selection methods see it. */
+interface SelectableNode {
+  readonly name: string;
+  readonly path: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+function configMatches(node: SelectableNode, key: string, value: string): boolean {
+  const actual = node.config[key];
   if (Array.isArray(actual)) return actual.some((item) => String(item) === value);
   return actual !== undefined && actual !== null && String(actual) === value;
 }
@@ -84,26 +91,27 @@ function normalizePath(path: string): string {
   return path.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
-/** Models an atom matches before graph operators. */
+/** Models and seeds an atom matches before graph operators. */
 function baseMatches(project: Project, atom: SelectorAtom): Set<string> {
-  const models = [...project.models.values()];
+  const nodes: SelectableNode[] = [...project.models.values(), ...project.seeds.values()];
+  const matching = (test: (node: SelectableNode) => boolean) => new Set(nodes.filter(test).map((node) => node.name));
   switch (atom.method) {
     case "name": {
       if (/[*?]/.test(atom.value)) {
         const pattern = globPattern(atom.value);
-        return new Set(models.filter((m) => pattern.test(m.name)).map((m) => m.name));
+        return matching((node) => pattern.test(node.name));
       }
-      if (!project.models.has(atom.value)) throw unknownAsset(project, atom.value);
+      if (!project.models.has(atom.value) && !project.seeds.has(atom.value)) throw unknownAsset(project, atom.value);
       return new Set([atom.value]);
     }
     case "tag":
-      return new Set(models.filter((m) => m.config.tags.includes(atom.value)).map((m) => m.name));
+      return matching((node) => configMatches(node, "tags", atom.value));
     case "path": {
       const path = normalizePath(atom.value);
-      return new Set(models.filter((m) => m.path === path || m.path.startsWith(`${path}/`)).map((m) => m.name));
+      return matching((node) => node.path === path || node.path.startsWith(`${path}/`));
     }
     case "config":
-      return new Set(models.filter((m) => configMatches(m, atom.key ?? "", atom.value)).map((m) => m.name));
+      return matching((node) => configMatches(node, atom.key ?? "", atom.value));
   }
 }
 
@@ -125,7 +133,8 @@ function evaluateAtom(project: Project, atom: SelectorAtom): Set<string> {
 }
 
 /**
- * Resolves a dbt selector to model names in project (topological) order. Supports names and
+ * Resolves a dbt selector to model names in project (topological) order; seeds it selects are
+ * left out (see `selectNodes`). Supports names and
  * `*`/`?` globs, `+name` / `name+` with optional depths (`2+name`, `name+1`), `@name`,
  * `tag:x`, `path:models/staging` (folder or file, relative to the project dir),
  * `config.<key>:<value>`; space-separated terms are a union, comma-joined atoms an
@@ -133,6 +142,27 @@ function evaluateAtom(project: Project, atom: SelectorAtom): Set<string> {
  * ALMANAC_EMPTY_SELECTION when nothing matches.
  */
 export function selectModels(project: Project, selector: string): string[] {
+  const { models } = selectedNodes(project, selector);
+  if (models.length === 0) {
+    throw new AlmanacError("ALMANAC_EMPTY_SELECTION", `selector "${selector}" matches no model`, { selector });
+  }
+  return models;
+}
+
+/**
+ * The models (in project order) and seeds (in name order) a dbt selector selects. Seeds are
+ * nodes of the graph as in dbt: a seed's name, tag or path selects it, and `+orders` reaches the
+ * seeds orders reads. Throws as `selectModels`, ALMANAC_EMPTY_SELECTION when both are empty.
+ */
+export function selectNodes(project: Project, selector: string): { models: string[]; seeds: string[] } {
+  const selected = selectedNodes(project, selector);
+  if (selected.models.length === 0 && selected.seeds.length === 0) {
+    throw new AlmanacError("ALMANAC_EMPTY_SELECTION", `selector "${selector}" matches no model or seed`, { selector });
+  }
+  return selected;
+}
+
+function selectedNodes(project: Project, selector: string): { models: string[]; seeds: string[] } {
   const terms = selector.trim().split(/\s+/).filter(Boolean);
   if (terms.length === 0) {
     throw new AlmanacError("ALMANAC_BAD_SELECTOR", `empty selector (use ${methods})`, { selector });
@@ -145,9 +175,7 @@ export function selectModels(project: Project, selector: string): string[] {
     const [first, ...others] = sets;
     for (const name of first ?? []) if (others.every((set) => set.has(name))) selected.add(name);
   }
-  const ordered = project.order.filter((name) => selected.has(name));
-  if (ordered.length === 0) {
-    throw new AlmanacError("ALMANAC_EMPTY_SELECTION", `selector "${selector}" matches no model`, { selector });
-  }
-  return ordered;
+  const models = project.order.filter((name) => selected.has(name));
+  const seeds = [...project.seeds.keys()].filter((name) => selected.has(name)).sort();
+  return { models, seeds };
 }
