@@ -91,7 +91,9 @@ function progressLine(report: StepReport): string {
       ? "unchanged, not rebuilt"
       : report.materialized === "view"
         ? "view built"
-        : `${count(report.rowsWritten, "row")} written, ${report.rowsDeleted} removed`;
+        : report.materialized === "seed"
+          ? `seed loaded, ${count(report.rowsWritten, "row")}`
+          : `${count(report.rowsWritten, "row")} written, ${report.rowsDeleted} removed`;
     return `${counter} ${paint("green", "ok")} ${label}: ${rows} (${report.durationMs} ms)${warnings}`;
   }
   const status = report.status === "skipped" ? paint("yellow", "skipped") : paint("red", "failed");
