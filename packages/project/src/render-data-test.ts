@@ -100,7 +100,12 @@ class DataTestScope implements RenderScope {
   }
 
   configValue(key: string): unknown {
-    return key === "severity" ? this.#test.severity : this.configured[key];
+    if (key === "severity") return this.#test.severity;
+    // The yml's store_failures settings win over the test's config(), as they do for the check.
+    const stored = this.#test.storeFailuresAs;
+    if (key === "store_failures" && stored !== undefined) return stored !== "ephemeral";
+    if (key === "store_failures_as" && stored !== undefined) return stored;
+    return this.configured[key];
   }
 
   variable(name: string, fallback?: { value: unknown }): unknown {
