@@ -34,6 +34,7 @@ const files: Record<string, string> = {
     "version: 2",
     "models:",
     "  - name: orders",
+    "    data_tests: [{ says_storing: { config: { store_failures: true } } }]",
     "    columns:",
     "      - name: order_id",
     "        data_tests:",
@@ -57,8 +58,14 @@ const files: Record<string, string> = {
     "      - name: value",
     "        data_tests:",
     "          - not_null: { config: { store_failures: true } }",
+    "      - name: reading_id",
+    "        data_tests:",
+    "          - accepted_values: { values: [1, 2, 4], config: { store_failures_as: view, alias: odd_readings } }",
   ].join("\n"),
   "tests/big_orders.sql": "{{ config(store_failures=true) }}\nselect * from {{ ref('orders') }} where amount > 100",
+  // A macro that asks dbt's should_store_failures(): the yml's store_failures answers it.
+  "tests/generic/says_storing.sql":
+    "{% test says_storing(model) %}select '{{ should_store_failures() }}'::text as storing{% endtest %}",
   "tests/generic/is_small.sql": [
     "{% test is_small(model, column_name) %}",
     "{{ config(store_failures_as='table') }}",
@@ -133,9 +140,10 @@ describe("store_failures: a data test writes its failing rows to the audit schem
     assert.equal(await kindOf(audit, "unique_orders_status"), undefined);
   });
 
-  it("config(store_failures=…) in a singular test or in a {% test %} block stores failures too", async () => {
+  it("config(store_failures=…) in a singular test or in a {% test %} block stores failures too; should_store_failures() knows", async () => {
     assert.deepEqual(await f.query(`select order_id, amount from ${audit}.big_orders`), [{ order_id: 2, amount: 150 }]);
     assert.deepEqual(await f.query(`select too_big from ${audit}.is_small_orders_amount`), [{ too_big: 150 }]);
+    assert.deepEqual(await f.query(`select storing from ${audit}.says_storing_orders_`), [{ storing: "True" }]);
   });
 
   it("almanac test replaces the stored failures: once fixed, the table is empty", async () => {
@@ -152,12 +160,17 @@ describe("store_failures: a data test writes its failing rows to the audit schem
     assert.equal((await materializeSelection(f.ctx, range, { now })).status, "succeeded");
     const stored = () => f.query(`select reading_id from ${audit}.not_null_daily_readings_value order by reading_id`);
     assert.deepEqual(await stored(), [{ reading_id: 1 }, { reading_id: 3 }]);
-    // Nothing of the check's temporary scope is left on the pooled connection.
+    // A partition's scope view left on a pooled client after the commit would make this check fail to run.
     assert.equal(
       (await materializeSelection(f.ctx, { select: "daily_readings", partition: "2024-03-03" }, { now })).status,
       "succeeded",
     );
     assert.deepEqual(await stored(), []);
+  });
+
+  it("a partitioned model's view of failures reads the whole model: it outlives the one-partition scope", async () => {
+    assert.equal(await kindOf(audit, "odd_readings"), "v");
+    assert.deepEqual(await f.query(`select value_field from ${audit}.odd_readings`), [{ value_field: 3 }]);
   });
 });
 
