@@ -62,7 +62,7 @@ export { requestRun } from "./request-run.js";
 export type { RetryBackfillOptions } from "./retry-backfill.js";
 export { retryBackfill } from "./retry-backfill.js";
 export type { CheckOutcome } from "./run-checks.js";
-export { checksOf, runChecks } from "./run-checks.js";
+export { checksOf, runChecks, seeFailures } from "./run-checks.js";
 export type { RunEvent } from "./run-events.js";
 export { stepLabel } from "./run-events.js";
 export { stepHeartbeatMs } from "./run-heartbeat.js";

@@ -4,10 +4,21 @@ import { type CheckResultInput, recordCheckResults, storeDb } from "@almanac/sto
 import { columnsOf, quoteIdentifier, quoteRelation, windowPredicate } from "@almanac/warehouse";
 import type pg from "pg";
 import type { EngineContext } from "./engine-context.js";
+import { StoredFailures } from "./store-check-failures.js";
 import { openWarehouseQuery } from "./warehouse-query.js";
 
 /** One check's outcome on one partition, as recorded. */
-export type CheckOutcome = CheckResultInput;
+export interface CheckOutcome extends CheckResultInput {
+  /** With `store_failures`: where its failing rows are, `"db"."schema"."alias"` as dbt shows it. */
+  readonly failuresRelation?: string;
+}
+
+/** dbt's pointer under a failed or warned test that stores its failures; '' when it stores none. */
+export function seeFailures(outcome: CheckOutcome): string {
+  return outcome.failuresRelation === undefined
+    ? ""
+    : `\nSee test failures:\n  select * from ${outcome.failuresRelation}`;
+}
 
 /** The temporary view a partition's checks read the model through. */
 const scopeView = "almanac_check_scope";
@@ -28,6 +39,9 @@ export function checksOf(ctx: EngineContext, assetKey: string): DataTest[] {
  * their own that is rolled back (they only read; the view goes with it): a check never undoes
  * a materialization, it records a verdict on it, as Dagster's asset checks do. A test whose SQL
  * fails counts as finding failures, with the error as its message.
+ *
+ * A test with dbt's `store_failures` also writes its failing rows (see `StoredFailures`), and
+ * then the partition's transaction commits, with the scope view dropped first.
  *
  * @param runId - the run that materialized the partitions; null for `almanac test`.
  * @param connection - an idle warehouse client to use (a step passes its own, so a step never
@@ -52,11 +66,13 @@ export async function runChecks(
   const outcomes: CheckOutcome[] = [];
   const client = connection ?? (await ctx.warehouse.connect());
   const warehouse = openWarehouseQuery(ctx.warehouse);
+  const stored = new StoredFailures();
   let broken: Error | undefined;
   try {
     for (const key of partitionKeys) {
       const window = partitions && key !== "" ? windowBounds(partitions, key, key) : undefined;
       await client.query("begin");
+      let commit = false;
       try {
         let scoped: { schema: string; identifier: string } | undefined;
         if (window && timeColumn) {
@@ -74,11 +90,17 @@ export async function runChecks(
           scoped = { schema: "pg_temp", identifier: scopeView };
         }
         const vars = { ...ctx.vars, ...(window ? windowVars(window) : {}) };
+        const storedBefore = stored.writes;
         for (const test of tests) {
-          outcomes.push(await runOne(client, ctx, test, key, { vars, scoped, warehouse }, runId));
+          outcomes.push(await runOne(client, ctx, test, key, { vars, scoped, warehouse, stored }, runId));
+        }
+        if (stored.writes > storedBefore) {
+          // The stored failures commit; the scope view must not outlive the transaction on a pooled client.
+          if (scoped) await client.query(`drop view ${quoteIdentifier(scopeView)}`);
+          commit = true;
         }
       } finally {
-        await client.query("rollback");
+        await client.query(commit ? "commit" : "rollback");
       }
     }
   } catch (error) {
@@ -105,6 +127,7 @@ async function runOne(
     vars: Record<string, unknown>;
     scoped: { schema: string; identifier: string } | undefined;
     warehouse: ReturnType<typeof openWarehouseQuery>;
+    stored: StoredFailures;
   },
   runId: string | null,
 ): Promise<CheckOutcome> {
@@ -113,16 +136,20 @@ async function runOne(
   // A savepoint per test: one broken test must not abort the others' transaction.
   await client.query("savepoint almanac_check");
   try {
-    const sql = renderCheck(ctx.project, test, {
-      target: ctx.target,
-      vars: render.vars,
-      warehouse: render.warehouse,
+    const context = { target: ctx.target, vars: render.vars, warehouse: render.warehouse };
+    const queries = renderCheck(ctx.project, test, {
+      ...context,
       // Only the model being checked is narrowed to the partition; other relations are read whole.
       ...(render.scoped === undefined || test.model !== partitionAsset ? {} : { scoped: render.scoped }),
     });
-    const { rows } = await client.query<{ failures: string | null; should_warn: boolean; should_error: boolean }>(sql);
+    const unscoped = () => (render.scoped === undefined ? queries : renderCheck(ctx.project, test, context));
+    const failuresRelation = await render.stored.write(client, ctx, queries, unscoped);
+    const { rows } = await client.query<{ failures: string | null; should_warn: boolean; should_error: boolean }>(
+      queries.verdict,
+    );
     const verdict = rows[0] ?? { failures: null, should_warn: false, should_error: false };
     await client.query("release savepoint almanac_check");
+    render.stored.settle(failuresRelation);
     // fail_calc may be any SQL expression: record it as a count when it is one.
     const failures = verdict.failures === null ? 0 : Number(verdict.failures);
     return {
@@ -130,6 +157,7 @@ async function runOne(
       status: verdictOf(test, verdict),
       failures: Number.isFinite(failures) ? Math.round(failures) : null,
       message: null,
+      ...(failuresRelation === undefined ? {} : { failuresRelation: failuresRelation.shown }),
     };
   } catch (error) {
     await client.query("rollback to savepoint almanac_check");

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { EngineContext } from "./engine-context.js";
-import { checksOf, runChecks } from "./run-checks.js";
+import { checksOf, runChecks, seeFailures } from "./run-checks.js";
 import type { RunEvent } from "./run-events.js";
 import { stepLabel } from "./run-events.js";
 
@@ -36,12 +36,13 @@ export async function checkStepPartitions(
       events.push(
         event(
           outcome.status === "failed" ? "error" : "warn",
-          `check ${outcome.checkName} ${outcome.status} on ${where}: ${found}`,
+          `check ${outcome.checkName} ${outcome.status} on ${where}: ${found}${seeFailures(outcome)}`,
           {
             check: outcome.checkName,
             partitionKey: outcome.partitionKey,
             status: outcome.status,
             failures: outcome.failures,
+            ...(outcome.failuresRelation === undefined ? {} : { failuresRelation: outcome.failuresRelation }),
           },
         ),
       );

@@ -1,4 +1,5 @@
 import { AlmanacError } from "@almanac/errors";
+import type { StoreFailuresAs } from "./store-failures.js";
 import type { Model } from "./types.js";
 
 /** The generic tests dbt ships, which Almanac runs as checks. */
@@ -50,8 +51,19 @@ export interface DataTest {
   readonly failCalc?: string;
   readonly warnIf?: string;
   readonly errorIf?: string;
-  /** dbt's `limit`: at most this many failing rows are counted. */
+  /** dbt's `limit`: at most this many failing rows are counted (and stored). */
   readonly limit?: number;
+  /**
+   * dbt's `store_failures_as` (or `store_failures: true`, which is `table`): the check also
+   * writes its failing rows to a table or view of their own. Default unset: `ephemeral`.
+   */
+  readonly storeFailuresAs?: StoreFailuresAs;
+  /** dbt's `schema` for a test: the custom schema of its stored failures. Default `dbt_test__audit`. */
+  readonly schema?: string;
+  /** dbt's `alias` for a test: the name of its stored failures. Default {@link DataTest.shortName}, else `name`. */
+  readonly alias?: string;
+  /** Generic tests named 64 characters or more: dbt's shortened name, which names their relation. */
+  readonly shortName?: string;
 }
 
 /** dbt's `warn_if` / `error_if`: a comparison with a number, applied to `fail_calc`. */
@@ -98,6 +110,11 @@ export function verdictQuery(test: DataTest, sql: string): string {
   const limit = test.limit === undefined ? "" : `\nlimit ${test.limit}`;
   return `select ${failCalc} as failures, ${failCalc} ${test.warnIf ?? "!= 0"} as should_warn, ${failCalc} ${test.errorIf ?? "!= 0"} as should_error
 from (\n${sql}${limit}\n) dbt_internal_test`;
+}
+
+/** The failing rows a test stores (dbt's `store_failures`): its query, cut at `limit` as its count is. */
+export function failingRowsQuery(test: DataTest, sql: string): string {
+  return test.limit === undefined ? sql : `select * from (\n${sql}\n) dbt_internal_test\nlimit ${test.limit}`;
 }
 
 /** A test's status from its verdict query: an error-severity test fails past `error_if`, else warns past `warn_if`. */

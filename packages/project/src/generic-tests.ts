@@ -8,6 +8,7 @@ import {
   type ProjectTests,
 } from "./data-tests.js";
 import { isMapping } from "./jinja-compat/python-values.js";
+import { shortTestName, storeFailuresSettingsOf } from "./store-failures.js";
 import type { Model } from "./types.js";
 
 /** A model or seed, as far as its tests go. */
@@ -52,7 +53,7 @@ function entriesOf(holder: Readonly<Record<string, unknown>>): unknown[] {
  * `dbt_utils_expression_is_true`), the model, then the arguments' values in argument-name
  * order, each cleaned to `[0-9a-zA-Z_]`, joined by `__`. dbt shortens names longer than its
  * file-name limit with an md5; Almanac keeps the whole name, which is what dbt shows as the
- * test's unique id.
+ * test's unique id, and uses the short one where dbt does: for its stored failures.
  */
 export function genericTestName(testType: string, model: string, args: Readonly<Record<string, unknown>>): string {
   const parts: string[] = [];
@@ -61,7 +62,12 @@ export function genericTestName(testType: string, model: string, args: Readonly<
     const values = isMapping(value) ? Object.values(value) : Array.isArray(value) ? value : [value];
     parts.push(...values.map((part) => String(part).replace(/[^0-9a-zA-Z_]+/g, "_")));
   }
-  return `${testType.replaceAll(".", "_")}_${model}_${parts.join("__")}`;
+  return `${testIdentifier(testType, model)}_${parts.join("__")}`;
+}
+
+/** The head of a generic test's name: test type and model, as dbt keeps it when shortening. */
+function testIdentifier(testType: string, model: string): string {
+  return `${testType.replaceAll(".", "_")}_${model}`;
 }
 
 /** `ref('customers')` or `ref("customers")` as written in a test argument. */
@@ -70,7 +76,10 @@ export function refTarget(value: unknown): string | undefined {
   return match?.[2];
 }
 
-type TestSettings = Pick<DataTest, "severity" | "where" | "failCalc" | "warnIf" | "errorIf" | "limit"> & {
+type TestSettings = Pick<
+  DataTest,
+  "severity" | "where" | "failCalc" | "warnIf" | "errorIf" | "limit" | "storeFailuresAs" | "schema" | "alias"
+> & {
   readonly enabled: boolean;
   readonly name?: string;
 };
@@ -103,6 +112,7 @@ function settingsOf(
   return {
     severity,
     ...checkSettingsOf(config, where),
+    ...storeFailuresSettingsOf(config, where),
     enabled: config.enabled !== false,
     ...(typeof whereValue === "string" && whereValue.trim() !== "" ? { where: whereValue } : {}),
     ...(typeof entry.name === "string" ? { name: entry.name } : {}),
@@ -153,10 +163,14 @@ export function genericTestsOf(
         continue;
       }
       const { enabled: _, name, ...checkSettings } = settings;
+      const testName = distinctName(name ?? genericTestName(testType, model.name, args), args, tests);
+      // dbt shortens only the names it makes up; a test's own `name:` is its relation's name.
+      const shortName = name === undefined ? shortTestName(testIdentifier(testType, model.name), testName) : testName;
       tests.push({
         ...test,
         ...checkSettings,
-        name: distinctName(name ?? genericTestName(testType, model.name, args), args, tests),
+        name: testName,
+        ...(shortName === testName ? {} : { shortName }),
         model: model.name,
         asset: model.name,
         path: propertiesFile,

@@ -18,7 +18,7 @@ export { notificationEvents, subscribersOf } from "./notifications-config.js";
 export type { QueryResult, WarehouseQuery } from "./query-table.js";
 export { QueryColumn, QueryTable } from "./query-table.js";
 export { quoteIdentifier } from "./relation.js";
-export type { DataTestContext } from "./render-data-test.js";
+export type { CheckQueries, DataTestContext } from "./render-data-test.js";
 export { renderCheck, renderDataTest } from "./render-data-test.js";
 export { relationOf, renderModel } from "./render-model.js";
 export type { RenderedSeedHooks, RunEndVariables } from "./render-stand-ins.js";
@@ -28,6 +28,8 @@ export { inferColumnType, readSeed, seedRelationOf, selectSeeds } from "./seed-f
 export { selectModels, selectNodes } from "./select-models.js";
 export type { SnapshotColumns, SnapshotSettings } from "./snapshot-config.js";
 export { snapshotSettings } from "./snapshot-config.js";
+export type { StoreFailuresAs } from "./store-failures.js";
+export { failuresRelationOf } from "./store-failures.js";
 export type {
   BackfillPolicy,
   ColumnProperties,

@@ -26,6 +26,7 @@ import {
 } from "./project-files.js";
 import { type ProjectUnit, packageUnit, rootUnit } from "./project-units.js";
 import { type CompiledProject, rememberCompiled } from "./render-model.js";
+import { storeFailuresSettingsOf } from "./store-failures.js";
 import { type CompiledTemplate, TemplateEnvironment } from "./template-environment.js";
 import type { MacroFile, Model, Project, Seed, SourceTable, Target } from "./types.js";
 import { YamlFile } from "./yaml-file.js";
@@ -536,8 +537,18 @@ async function loadTests(
         },
       );
     }
+    const stored = storeFailuresSettingsOf(parsed.configured, file.path);
     for (const model of checked.length === 0 ? [projectAsset] : checked) {
-      tests.push({ name: file.name, kind: "singular", model, asset: model, path: file.path, severity, rawSql });
+      tests.push({
+        name: file.name,
+        kind: "singular",
+        model,
+        asset: model,
+        path: file.path,
+        severity,
+        rawSql,
+        ...stored,
+      });
     }
   }
   return { tests, warnings };

@@ -1,11 +1,12 @@
 import { AlmanacError } from "@almanac/errors";
-import { checkSettingsOf, type DataTest, projectAsset, verdictQuery } from "./data-tests.js";
+import { checkSettingsOf, type DataTest, failingRowsQuery, projectAsset, verdictQuery } from "./data-tests.js";
 import { lookupEnvVar, lookupVar, targetValue } from "./dbt-context.js";
 import { type DbtGraph, dbtGraph } from "./dbt-graph.js";
 import { isMapping, pyStr } from "./jinja-compat/python-values.js";
 import type { WarehouseQuery } from "./query-table.js";
 import { RelationValue, relationFor } from "./relation.js";
 import { compiledEnvironment } from "./render-model.js";
+import { storeFailuresSettingsOf } from "./store-failures.js";
 import type { CompiledTemplate, ModelValue, RenderScope, TargetValue } from "./template-environment.js";
 import type { Project, Relation, Target } from "./types.js";
 
@@ -99,7 +100,12 @@ class DataTestScope implements RenderScope {
   }
 
   configValue(key: string): unknown {
-    return key === "severity" ? this.#test.severity : this.configured[key];
+    if (key === "severity") return this.#test.severity;
+    // The yml's store_failures settings win over the test's config(), as they do for the check.
+    const stored = this.#test.storeFailuresAs;
+    if (key === "store_failures" && stored !== undefined) return stored !== "ephemeral";
+    if (key === "store_failures_as" && stored !== undefined) return stored;
+    return this.configured[key];
   }
 
   variable(name: string, fallback?: { value: unknown }): unknown {
@@ -125,14 +131,26 @@ export function renderDataTest(project: Project, test: DataTest, ctx: DataTestCo
   return renderWithScope(project, test, ctx).sql;
 }
 
+/** What a check runs for one test. */
+export interface CheckQueries {
+  /** The query that judges it (see `verdictQuery`). */
+  readonly verdict: string;
+  /** Its failing rows, as `store_failures` writes them (see `failingRowsQuery`). */
+  readonly failingRows: string;
+  /** The test with what `config()` in it set under what its yml set (`fail_calc`, `store_failures_as`…). */
+  readonly test: DataTest;
+}
+
 /**
- * The query that judges `test` (see `verdictQuery`): its failing rows counted by `fail_calc`
- * and compared with `warn_if` / `error_if`, as set in the yml or by `config()` in the test.
+ * The queries of `test`'s check: the verdict (its failing rows counted by `fail_calc` and
+ * compared with `warn_if` / `error_if`) and the failing rows themselves, with the settings from
+ * the yml or from `config()` in the test.
  */
-export function renderCheck(project: Project, test: DataTest, ctx: DataTestContext): string {
+export function renderCheck(project: Project, test: DataTest, ctx: DataTestContext): CheckQueries {
   const { sql, configured } = renderWithScope(project, test, ctx);
-  const fromTest = checkSettingsOf(configured, test.path);
-  return verdictQuery({ ...fromTest, ...definedOf(test) }, sql);
+  const fromTest = { ...checkSettingsOf(configured, test.path), ...storeFailuresSettingsOf(configured, test.path) };
+  const settled = { ...fromTest, ...definedOf(test) };
+  return { verdict: verdictQuery(settled, sql), failingRows: failingRowsQuery(settled, sql), test: settled };
 }
 
 function definedOf(test: DataTest): DataTest {

@@ -1,4 +1,4 @@
-import { testSelection } from "@almanac/engine";
+import { seeFailures, testSelection } from "@almanac/engine";
 import { projectAsset } from "@almanac/project";
 import { migrate } from "@almanac/store";
 import type { AlmanacEnv } from "../config.js";
@@ -39,7 +39,7 @@ export async function testCommand(env: AlmanacEnv, projectDir: string, selection
         const found =
           outcome.failures === null ? `could not run: ${outcome.message}` : `${outcome.failures} failing rows`;
         process.stdout.write(
-          `  ${paint(colors[outcome.status], outcome.status.padEnd(6))} ${outcome.checkName}${where}: ${found}\n`,
+          `  ${paint(colors[outcome.status], outcome.status.padEnd(6))} ${outcome.checkName}${where}: ${found}${seeFailures(outcome).replaceAll("\n", "\n    ")}\n`,
         );
       }
     }
