@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
+import pg from "pg";
 import { type DelayProxy, startDelayProxy } from "./harness/delay-proxy.js";
 import {
   assertAllRunning,
@@ -60,8 +61,10 @@ test(`scenario 10: 200 ms ± 100 ms round trips and 1% loss between workers and 
   const { world: w, hosts } = hosted;
   await w.startServer();
   // The proxies forward at once until the slow half; the clean half then measures them too.
+  const proxiedUrls: Record<string, string>[] = [];
   for (const [index, host] of hosts.entries()) {
-    w.startWorker(emulation.kind === "netem" ? {} : await throughProxies(w, host, index), { host });
+    if (emulation.kind !== "netem") proxiedUrls.push(await throughProxies(w, host, index));
+    w.startWorker(proxiedUrls[index] ?? {}, { host });
   }
 
   const timed = async () => {
@@ -77,6 +80,7 @@ test(`scenario 10: 200 ms ± 100 ms round trips and 1% loss between workers and 
   } else {
     for (const proxy of proxies) proxy.setDelay(100, 50);
     if (emulation.kind === "proxy") for (const host of hosts) await host.loss(bothLinks, 0.01);
+    console.log(`round trips: ${await sampleRoundTrips(proxiedUrls[0]?.DATABASE_URL ?? "")}`);
   }
   const slow = await timed();
   const rate = (s: number) => (martPartitions / s).toFixed(2);
@@ -85,6 +89,14 @@ test(`scenario 10: 200 ms ± 100 ms round trips and 1% loss between workers and 
     `throughput: scenario 10 (${emulation.kind}) clean links ${clean.seconds} s (${rate(clean.seconds)} partitions/s), ` +
       `${slowLinks} ${slow.seconds} s (${rate(slow.seconds)} partitions/s)`,
   );
+  if (emulation.kind === "proxy") {
+    const counts = await Promise.all(hosts.map((host) => host.lossCounts()));
+    const dropped = counts.reduce((sum, c) => sum + c.dropped, 0);
+    const total = counts.reduce((sum, c) => sum + c.dropped + c.passed, 0);
+    console.log(
+      `loss: iptables dropped ${dropped} of ${total} packets on the worker links (${((100 * dropped) / total).toFixed(2)}%)`,
+    );
+  }
   assertAllRunning(w);
   await assertInvariants(w.db, { backfillIds: [clean.id, slow.id], reference, partitions: 10 });
 });
@@ -129,4 +141,23 @@ async function throughProxies(w: FaultWorld, host: NetworkHost, index: number): 
     DATABASE_URL: withHost(w.database.url, host.postgresAddress, postgres.port),
     REDIS_URL: withHost(w.redis.url, host.redisAddress, redis.port),
   };
+}
+
+/**
+ * `select 1` 20 times through a Postgres delay proxy, from the test's side (so without the
+ * link's loss): what one round trip of the worker's costs, min / median / max.
+ */
+async function sampleRoundTrips(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const ms: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const started = performance.now();
+    await client.query("select 1");
+    ms.push(performance.now() - started);
+  }
+  await client.end();
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => (ms[Math.floor(q * (ms.length - 1))] ?? 0).toFixed(0);
+  return `select 1 through a Postgres delay proxy: min ${at(0)} ms, median ${at(0.5)} ms, max ${at(1)} ms (20 samples)`;
 }

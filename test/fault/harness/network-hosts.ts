@@ -37,6 +37,8 @@ export interface NetworkHost {
    * live in the namespace and go with it.
    */
   loss(links: readonly Link[], probability: number): Promise<void>;
+  /** Packets `loss` dropped and let through so far, from the rules' own counters. */
+  lossCounts(): Promise<{ dropped: number; passed: number }>;
 }
 
 export type Link = "postgres" | "redis";
@@ -148,13 +150,29 @@ export async function createNetworkHost(n: number): Promise<NetworkHost> {
       }),
     loss: (names, probability) =>
       each(names, async (link) => {
-        for (const rule of [
-          dropAtRandom("INPUT", "-i", link.inside, probability),
-          dropAtRandom("OUTPUT", "-o", link.inside, probability),
-        ]) {
-          await run("ip", ["netns", "exec", namespace, "iptables", ...rule]);
+        for (const [chain, direction] of [
+          ["INPUT", "-i"],
+          ["OUTPUT", "-o"],
+        ] as const) {
+          await run("ip", [
+            "netns",
+            "exec",
+            namespace,
+            "iptables",
+            ...dropAtRandom(chain, direction, link.inside, probability),
+          ]);
+          // A rule with no target only counts: the packets the drop let through.
+          await run("ip", ["netns", "exec", namespace, "iptables", "-A", chain, direction, link.inside]);
         }
       }),
+    async lossCounts() {
+      const { stdout } = await run("ip", ["netns", "exec", namespace, "iptables-save", "-c"]);
+      const counts = { dropped: 0, passed: 0 };
+      for (const [, packets, rule] of stdout.matchAll(/^\[(\d+):\d+\] (-A .*)$/gm)) {
+        counts[rule?.includes("-j DROP") ? "dropped" : "passed"] += Number(packets);
+      }
+      return counts;
+    },
   };
 }
 
