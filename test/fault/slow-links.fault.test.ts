@@ -53,7 +53,8 @@ afterEach(async () => {
 });
 after(() => removeNetworkHosts().catch(() => undefined));
 
-test(`scenario 10: 200 ms ± 100 ms round trips and 1% loss between workers and services (${emulation?.title ?? "no network hosts"})`, {
+const loss = emulation?.kind === "proxy-no-loss" ? "(1% loss NOT emulated)" : "and 1% loss";
+test(`scenario 10: 200 ms ± 100 ms round trips ${loss} between workers and services (${emulation?.title ?? "no network hosts"})`, {
   skip: unavailable,
 }, async () => {
   assert(emulation);
@@ -117,7 +118,7 @@ async function linkEmulation(): Promise<LinkEmulation> {
   const why = netemMissing ?? "ALMANAC_FAULT_LINK_EMULATION=proxy";
   const lossMissing = await packetLossUnavailable();
   if (lossMissing === undefined) return { kind: "proxy", title: "delay proxy + iptables statistic loss", why };
-  return { kind: "proxy-no-loss", title: "delay proxy; loss NOT emulated", why: `${why}; ${lossMissing}` };
+  return { kind: "proxy-no-loss", title: "delay proxy, no iptables statistic", why: `${why}; ${lossMissing}` };
 }
 
 /**
