@@ -207,10 +207,14 @@ export async function startFaultWorld(options: FaultWorldOptions = {}): Promise<
   return world;
 }
 
-/** `url` with its host replaced (a network host reaches the services at its links' addresses). */
-function withHost(url: string, host: string): string {
+/**
+ * `url` with its host, and port if given, replaced (a network host reaches the services at its
+ * links' addresses, or through a delay proxy's port there).
+ */
+export function withHost(url: string, host: string, port?: number): string {
   const u = new URL(url);
   u.hostname = host;
+  if (port !== undefined) u.port = String(port);
   return u.toString();
 }
 

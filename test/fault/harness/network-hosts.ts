@@ -11,7 +11,8 @@ const run = promisify(execFile);
  * Redis is, so a scenario can cut a worker off from either or both. Faults are what a network
  * does: a link taken down (`ip link set … down`: the worker's packets go nowhere and the
  * service side's are dropped silently on the carrier-less peer, as in a partition), or delay and
- * loss with `tc netem`. Needs root (CI runs as root).
+ * loss with `tc netem`, or where the kernel has no netem, loss alone with iptables' `statistic`
+ * match (the delay then comes from delay-proxy.ts). Needs root (CI runs as root).
  */
 export interface NetworkHost {
   /** The namespace's name, for `ip netns exec`. */
@@ -30,6 +31,14 @@ export interface NetworkHost {
   heal(links: readonly Link[]): Promise<void>;
   /** `tc qdisc replace … netem <spec>` on both ends of the links (e.g. `delay 200ms 100ms loss 1%`). */
   netem(links: readonly Link[], spec: string): Promise<void>;
+  /**
+   * Drops each packet in and out of the worker side of the links with `probability` (iptables
+   * `-m statistic --mode random`): real loss that TCP must retransmit, without netem. The rules
+   * live in the namespace and go with it.
+   */
+  loss(links: readonly Link[], probability: number): Promise<void>;
+  /** Packets `loss` dropped and let through so far, from the rules' own counters. */
+  lossCounts(): Promise<{ dropped: number; passed: number }>;
 }
 
 export type Link = "postgres" | "redis";
@@ -67,6 +76,24 @@ export async function netemUnavailable(): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     return `needs \`tc netem\` (the kernel's sch_netem qdisc): ${String(error).split("\n").slice(0, 2).join(" ")}`;
+  } finally {
+    await ip("netns", "del", probe).catch(() => undefined);
+  }
+}
+
+/**
+ * Why iptables cannot drop packets at random here, or undefined when it can: needs the
+ * `iptables` command (Debian's package; `.ci/run` installs it) and the kernel's `statistic`
+ * match. Probed in a throwaway namespace.
+ */
+export async function packetLossUnavailable(): Promise<string | undefined> {
+  const probe = `alm${process.pid}loss`;
+  try {
+    await ip("netns", "add", probe);
+    await run("ip", ["netns", "exec", probe, "iptables", ...dropAtRandom("OUTPUT", "-o", "lo", 0.01)]);
+    return undefined;
+  } catch (error) {
+    return `needs iptables with the statistic match: ${String(error).split("\n").slice(0, 2).join(" ")}`;
   } finally {
     await ip("netns", "del", probe).catch(() => undefined);
   }
@@ -121,6 +148,31 @@ export async function createNetworkHost(n: number): Promise<NetworkHost> {
         await run("tc", [...args, link.outside, "root", "netem", ...spec.split(" ")]);
         await run("ip", ["netns", "exec", namespace, "tc", ...args, link.inside, "root", "netem", ...spec.split(" ")]);
       }),
+    loss: (names, probability) =>
+      each(names, async (link) => {
+        for (const [chain, direction] of [
+          ["INPUT", "-i"],
+          ["OUTPUT", "-o"],
+        ] as const) {
+          await run("ip", [
+            "netns",
+            "exec",
+            namespace,
+            "iptables",
+            ...dropAtRandom(chain, direction, link.inside, probability),
+          ]);
+          // A rule with no target only counts: the packets the drop let through.
+          await run("ip", ["netns", "exec", namespace, "iptables", "-A", chain, direction, link.inside]);
+        }
+      }),
+    async lossCounts() {
+      const { stdout } = await run("ip", ["netns", "exec", namespace, "iptables-save", "-c"]);
+      const counts = { dropped: 0, passed: 0 };
+      for (const [, packets, rule] of stdout.matchAll(/^\[(\d+):\d+\] (-A .*)$/gm)) {
+        counts[rule?.includes("-j DROP") ? "dropped" : "passed"] += Number(packets);
+      }
+      return counts;
+    },
   };
 }
 
@@ -145,6 +197,24 @@ async function removeHosts(whose: (pid: number) => boolean): Promise<void> {
     const pid = Number(namePattern.exec(name)?.[1]);
     if (Number.isInteger(pid) && whose(pid)) await ip("netns", "del", name).catch(() => undefined);
   }
+}
+
+/** iptables arguments appending a rule that drops a packet of `chain` through `device` with `probability`. */
+function dropAtRandom(chain: string, direction: "-i" | "-o", device: string, probability: number): string[] {
+  return [
+    "-A",
+    chain,
+    direction,
+    device,
+    "-m",
+    "statistic",
+    "--mode",
+    "random",
+    "--probability",
+    String(probability),
+    "-j",
+    "DROP",
+  ];
 }
 
 async function ip(...args: string[]): Promise<void> {
