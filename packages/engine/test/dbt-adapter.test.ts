@@ -39,7 +39,12 @@ const files: Record<string, string> = {
     "sources:",
     "  - name: raw",
     "    schema: \"{{ target.schema ~ '_raw' }}\"",
-    "    tables: [{ name: events }]",
+    "    tables:",
+    "      - name: events",
+    "        description: Raw events.",
+    "        columns:",
+    "          - { name: id, description: The event id., data_type: bigint, meta: { pii: false }, tags: [key] }",
+    "          - name: kind",
   ].join("\n"),
   "models/reads_source.sql": "select * from {{ source('raw', 'events') }}",
   // The graph is empty while parsing, so codegen reads it under `if execute`.
@@ -50,6 +55,15 @@ const files: Record<string, string> = {
     "{{ node.depends_on.nodes | join(',') }} {{ node.original_file_path }} {{ node.raw_code }} {{ graph.sources | length }}",
     "{% endif -%}",
     "select * from {{ this.information_schema('columns') }}",
+  ].join("\n"),
+  // As codegen's generate_base_model reads descriptions: graph.sources[id]["columns"][col].
+  "models/source_columns.sql": [
+    "{%- if execute -%}",
+    "{%- set events = graph.sources['source.adapter_shop.raw.events'] -%}",
+    "{%- for name, column in events['columns'].items() -%}",
+    "{{ name }}:{{ column['description'] }}:{{ column.data_type }}:{{ column.meta | tojson }}:{{ column.tags | join('|') }};",
+    "{%- endfor %} {{ events.description }}",
+    "{%- endif -%}",
   ].join("\n"),
   "models/untyped_drop.sql": `{% do adapter.drop_relation(${relation("wide")}) %}select 1 as x`,
   "models/drops_in_hook.sql": [
@@ -148,6 +162,11 @@ describe("adapter methods that change the database (drop_relation, truncate, ren
       "source.adapter_shop.raw.events models/reads_source.sql select * from {{ source('raw', 'events') }} 1\nselect * from information_schema.columns",
     );
     assert.equal(render("reads_source"), 'select * from "public_raw"."events"');
+  });
+
+  it("graph.sources carries each source column's description, data_type, meta and tags from the yml", () => {
+    const rendered = renderModel(fixture.ctx.project, "source_columns", { target, isIncremental: false }).sql;
+    assert.equal(rendered, 'id:The event id.:bigint:{"pii": false}:key;kind::None:{}:; Raw events.');
   });
 
   it("while parsing (execute false) nothing is queued", () => {

@@ -1,5 +1,6 @@
 import { relationFor, type SchemaNamer } from "./relation.js";
-import type { ColumnProperties, Model, Project, Target } from "./types.js";
+import type { ColumnProperties, Project, Target } from "./types.js";
+import { isMapping } from "./yaml-file.js";
 
 /**
  * dbt's `graph` context variable: the project's nodes by unique id, as packages read them
@@ -75,7 +76,7 @@ function buildGraph(project: Project, target: Target, nameSchema: SchemaNamer | 
       config: { ...model.config },
       tags: [...(model.config.tags ?? [])],
       description: model.description ?? "",
-      columns: columnsOf(model),
+      columns: columnsOf(model.columns),
       meta: {},
       language: "sql",
       raw_code: model.rawSql,
@@ -122,22 +123,29 @@ function buildGraph(project: Project, target: Target, nameSchema: SchemaNamer | 
       database: target.database ?? null,
       schema: table.schema,
       identifier: table.identifier,
-      columns: {},
+      description: table.description ?? "",
+      source_description: table.sourceDescription ?? "",
+      // codegen's generate_base_model and generate_source read descriptions from here.
+      columns: columnsOf(table.columns ?? []),
     };
   }
   return { ...emptyDbtGraph, nodes, sources };
 }
 
-/** A model's yml columns as dbt's graph keys them: by name, with `name`, `description`, `data_type`. */
-function columnsOf(model: Model): Record<string, Record<string, unknown>> {
+/**
+ * yml columns (of a model or source table) as dbt's graph keys them: by name, with `name`,
+ * `description`, `data_type`, `meta`, `tags` and `quote`, dbt's defaults where unset.
+ */
+function columnsOf(written: readonly ColumnProperties[]): Record<string, Record<string, unknown>> {
   const columns: Record<string, Record<string, unknown>> = {};
-  for (const column of model.columns as readonly ColumnProperties[]) {
+  for (const column of written) {
     columns[column.name] = {
       name: column.name,
       description: column.description ?? "",
       data_type: column.data_type ?? null,
-      meta: {},
-      tags: [],
+      meta: isMapping(column.meta) ? { ...column.meta } : {},
+      tags: Array.isArray(column.tags) ? [...column.tags] : [],
+      quote: typeof column.quote === "boolean" ? column.quote : null,
     };
   }
   return columns;

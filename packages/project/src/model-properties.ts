@@ -57,6 +57,7 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
     const sourceName = requiredString(file, ["sources", i, "name"], source.name);
     // dbt's default: a source's schema is its name.
     const schema = optionalString(file, ["sources", i, "schema"], source.schema) ?? sourceName;
+    const sourceDescription = optionalString(file, ["sources", i, "description"], source.description);
     const sourceQuoting = quotingOf(file, ["sources", i, "quoting"], source.quoting, {
       schema: true,
       identifier: true,
@@ -79,6 +80,8 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
       const eventTime =
         configEventTime(file, [...at, "config"], table.config) ??
         configEventTime(file, ["sources", i, "config"], source.config);
+      const description = optionalString(file, [...at, "description"], table.description);
+      const columns = columnsOf(file, at, `sources[${i}].tables[${j}]`, table.columns);
       catalog.sources.set(key, {
         sourceName,
         tableName,
@@ -87,6 +90,9 @@ function addSources(catalog: PropertiesCatalog, file: YamlFile, value: unknown):
         quoting,
         file: file.path,
         ...(eventTime === undefined ? {} : { eventTime }),
+        ...(description === undefined ? {} : { description }),
+        ...(sourceDescription === undefined ? {} : { sourceDescription }),
+        ...(columns.length === 0 ? {} : { columns }),
       });
     });
   });
@@ -118,16 +124,17 @@ function addResources(
       file: file.path,
       config,
       ...(description === undefined ? {} : { description }),
-      columns: columnsOf(file, kind, i, entry.columns),
+      columns: columnsOf(file, [kind, i], `${kind}[${i}]`, entry.columns),
       tests: ["tests", "data_tests"].flatMap((key) => listAt(file, `${kind}[${i}].${key}`, entry[key])),
     });
   });
 }
 
-function columnsOf(file: YamlFile, kind: string, index: number, value: unknown): ColumnProperties[] {
-  return listAt(file, `${kind}[${index}].columns`, value).map((column, k) => {
-    const at = [kind, index, "columns", k];
-    if (!isMapping(column)) throw file.error(at, `${kind}[${index}].columns[${k}] must be a mapping with name`);
+/** The `columns:` of the resource at `resource` (a model, seed or source table), named `label` in errors. */
+function columnsOf(file: YamlFile, resource: YamlPath, label: string, value: unknown): ColumnProperties[] {
+  return listAt(file, `${label}.columns`, value).map((column, k) => {
+    const at = [...resource, "columns", k];
+    if (!isMapping(column)) throw file.error(at, `${label}.columns[${k}] must be a mapping with name`);
     return { ...column, name: requiredString(file, [...at, "name"], column.name) };
   });
 }

@@ -95,6 +95,11 @@ export interface SourceTable {
   readonly quoting?: RelationQuoting;
   /** dbt's `config: {event_time: …}` (table, else source): microbatch models read it filtered. */
   readonly eventTime?: string;
+  /** The table's `description` and the source's, from the sources yml; `graph.sources` shows them. */
+  readonly description?: string;
+  readonly sourceDescription?: string;
+  /** The table's `columns:` as written (name, description, data_type, meta…); absent when none. */
+  readonly columns?: readonly ColumnProperties[];
 }
 
 /** Which parts of a relation are double-quoted when rendered. */
