@@ -166,6 +166,34 @@ describe("almanac seed, test and compile on the jaffle_shop example", () => {
     }
   });
 
+  test("log(…, info=True) reaches the user in materialize, compile and run-operation; log() without info does not", async () => {
+    const dir = await copyProject("jaffle_shop");
+    try {
+      await writeFile(
+        path.join(dir, "models", "greets.sql"),
+        "{{ log('hello ' ~ this.name, info=True) }}{{ log('quiet ' ~ this.name) }}select 1 as x",
+      );
+      await writeFile(
+        path.join(dir, "macros", "say_hello.sql"),
+        "{% macro say_hello(who) %}{% do log('hello ' ~ who, info=True) %}{% do log('quiet') %}{% endmacro %}",
+      );
+      const projectEnv = { ...env, ALMANAC_PROJECT_DIR: dir };
+      const built = await runAlmanac(projectEnv, "materialize", "greets");
+      assert.equal(built.code, 0, built.stderr);
+      assert.match(built.stderr, /^hello greets\n.*ok greets/m);
+      const compiled = await runAlmanac(projectEnv, "compile", "greets");
+      assert.equal(compiled.code, 0, compiled.stderr);
+      assert.equal(compiled.stderr, "hello greets\n");
+      assert.equal(compiled.stdout, "select 1 as x\n");
+      const operation = await runAlmanac(projectEnv, "run-operation", "say_hello", "--args", "{who: you}");
+      assert.equal(operation.code, 0, operation.stderr);
+      assert.equal(operation.stdout, "hello you\n");
+      assert.doesNotMatch(built.stdout + built.stderr + compiled.stderr + operation.stderr, /quiet/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a model cannot read DATABASE_URL with env_var: the CLI refuses it and names the prefixes", async () => {
     const dir = await copyProject("jaffle_shop");
     try {

@@ -30,6 +30,8 @@ export interface CompileOptions {
    * as `dbt compile` does; without it, `execute` is false. Default none.
    */
   readonly warehouse?: WarehouseQuery;
+  /** Receives the render's `log(…, info=True)` messages, in order. Default: dropped. */
+  readonly onLog?: (message: string) => void;
 }
 
 /** The SQL a model renders to for a partition, as `almanac compile` prints it. */
@@ -61,6 +63,7 @@ export function compileModel(project: Project, modelName: string, options: Compi
     command: "compile",
     execute: options.warehouse !== undefined,
     ...(options.warehouse === undefined ? {} : { warehouse: options.warehouse }),
+    onLog: options.onLog,
   }).sql;
 }
 

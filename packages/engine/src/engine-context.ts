@@ -38,6 +38,8 @@ export interface StepReport {
   readonly rowsDeleted: number;
   readonly durationMs: number;
   readonly warnings: readonly string[];
+  /** The render's `log(…, info=True)` messages, in order (dbt prints them during the run). */
+  readonly logs: readonly string[];
   /** The step had nothing to do: a view whose SQL did not change since its last build. */
   readonly unchanged: boolean;
   readonly errorCode?: string;

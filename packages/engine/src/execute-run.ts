@@ -180,6 +180,7 @@ function stepReport(
     rowsDeleted: result.rowsDeleted,
     durationMs,
     warnings: result.warnings,
+    logs: result.logs ?? [],
     unchanged: result.unchanged === true,
     errorCode: result.error?.code,
     errorMessage: result.error?.message,

@@ -27,6 +27,8 @@ export interface StepResult {
   readonly rowsWritten: number;
   readonly rowsDeleted: number;
   readonly warnings: readonly string[];
+  /** What the model's render said with `log(…, info=True)`, in order; also among `events`. Default none. */
+  readonly logs?: readonly string[];
   /** True when the step had nothing to do (an unchanged view). */
   readonly unchanged?: boolean;
   /** Log events for the run, in order, that are not recorded yet: the caller appends them. */
@@ -59,6 +61,10 @@ export async function executeStep(
       : undefined;
   const status = { runId: step.runId, assetKey: step.assetKey, partitionKeys: [...keys] };
   let renderedSql: string | undefined;
+  // dbt prints `log(…, info=True)` while it renders; here they become the step's info lines.
+  const logs: string[] = [];
+  const logEvents = () =>
+    logs.map((message): RunEvent => ({ runId: step.runId, stepIdx: step.idx, level: "info", message }));
 
   const client = await ctx.warehouse.connect();
   const warehouseQuery = openWarehouseQuery(ctx.warehouse);
@@ -93,6 +99,7 @@ export async function executeStep(
       vars: { ...ctx.vars, ...(window ? windowVars(window) : {}) },
       isIncremental: model?.config.materialized === "incremental" && kind !== null,
       warehouse: warehouseQuery,
+      onLog: (message) => logs.push(message),
     });
     warehouseQuery.close();
     renderedSql = rendered.sql;
@@ -112,6 +119,7 @@ export async function executeStep(
     });
     const durationMs = Math.round(performance.now() - started);
     const events = [
+      ...logEvents(),
       ...result.warnings.map((warning) => event("warn", warning)),
       event(
         "info",
@@ -143,6 +151,7 @@ export async function executeStep(
       rowsWritten: result.rowsWritten,
       rowsDeleted: result.rowsDeleted,
       warnings: result.warnings,
+      logs,
       events: checkEvents,
     };
   } catch (error) {
@@ -155,7 +164,12 @@ export async function executeStep(
     }
     const failure = toFailure(stepTimeoutError(error, ctx.stepTimeoutMs) ?? error, step, renderedSql);
     const failedSql = typeof failure.details.sql === "string" ? failure.details.sql : renderedSql;
-    return recordStepFailure(ctx.store, step, keys, failure, { status: "failed", renderedSql: failedSql });
+    const failed = await recordStepFailure(ctx.store, step, keys, failure, {
+      status: "failed",
+      renderedSql: failedSql,
+    });
+    // What the render logged before the SQL failed is often what explains the failure.
+    return { ...failed, logs, events: [...logEvents(), ...failed.events] };
   } finally {
     warehouseQuery.close();
     client.release(broken);

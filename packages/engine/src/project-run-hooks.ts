@@ -30,11 +30,13 @@ export async function runProjectHooks(
   const hooks = kind === "on-run-start" ? ctx.project.runHooks?.onRunStart : ctx.project.runHooks?.onRunEnd;
   if (hooks === undefined || hooks.length === 0) return { events: [] };
   const warehouse = openWarehouseQuery(ctx.warehouse);
+  const logs: RunEvent[] = [];
+  const onLog = (message: string) => logs.push({ runId, level: "info", message });
   try {
     const rendered = renderRunHooks(
       ctx.project,
       kind,
-      { target: ctx.target, vars: ctx.vars, isIncremental: false, warehouse },
+      { target: ctx.target, vars: ctx.vars, isIncremental: false, warehouse, onLog },
       kind === "on-run-end"
         ? { schemas: schemasOf(ctx, assets), results: reports.map((report) => resultOf(ctx.project.name, report)) }
         : {},
@@ -47,13 +49,13 @@ export async function runProjectHooks(
       client.release();
     }
     const message = `${kind}: ${rendered.length} hook${rendered.length === 1 ? "" : "s"} ran`;
-    return { events: [{ runId, level: "info", message }] };
+    return { events: [...logs, { runId, level: "info", message }] };
   } catch (error) {
     const failure = isAlmanacError(error)
       ? new AlmanacError(error.code, `${kind} failed: ${error.message}`, error.details, { cause: error })
       : new AlmanacError("ALMANAC_INTERNAL", `${kind} failed: ${String(error)}`, {}, { cause: error });
     const data = { code: failure.code, ...failure.details };
-    return { events: [{ runId, level: "error", message: failure.message, data }], error: failure };
+    return { events: [...logs, { runId, level: "error", message: failure.message, data }], error: failure };
   } finally {
     warehouse.close();
   }

@@ -79,6 +79,7 @@ export class ModelRenderScope implements RenderScope {
   readonly adapterStatements: string[] = [];
   readonly flags: Readonly<Record<string, unknown>>;
   readonly statementsRunAtOnce: boolean;
+  readonly onLog: ((message: string) => void) | undefined;
 
   get graph(): DbtGraph {
     return dbtGraph(this.#project, this.#ctx.target, this.#nameSchema);
@@ -117,6 +118,7 @@ export class ModelRenderScope implements RenderScope {
     this.flags = { FULL_REFRESH: ctx.fullRefresh ?? false, WHICH: ctx.command ?? "run" };
     this.statementsRunAtOnce = ctx.command === "run-operation";
     this.warehouse = ctx.warehouse;
+    this.onLog = ctx.onLog;
     this.isIncremental = isIncremental;
     this.target = targetValue(ctx.target);
     this.this =

@@ -12,7 +12,7 @@ import { compileJinja } from "./jinja-compat/jinja-compiler.js";
 import { JinjaFrame, jinjaRuntime, packageJinjaRuntime } from "./jinja-compat/jinja-runtime.js";
 import { returnFromMacro } from "./jinja-compat/macro-return.js";
 import { installPythonGlobals } from "./jinja-compat/python-globals.js";
-import { splitArguments } from "./jinja-compat/python-values.js";
+import { pyStr, pyTruthy, splitArguments } from "./jinja-compat/python-values.js";
 import { pytzModule } from "./jinja-compat/pytz-module.js";
 import { reModule } from "./jinja-compat/re-module.js";
 import { QueryTable, type WarehouseQuery } from "./query-table.js";
@@ -73,6 +73,11 @@ export interface RenderScope {
   readonly graph?: DbtGraph;
   /** dbt's `flags` that differ from their defaults (see dbtFlags). */
   readonly flags?: Readonly<Record<string, unknown>>;
+  /**
+   * Where `log(msg, info=True)` goes (RenderContext.onLog). Absent where nobody would read it:
+   * the parse at load (which renders every model on each load) and data tests.
+   */
+  readonly onLog?: (message: string) => void;
 }
 
 /** A compiled model template. */
@@ -338,7 +343,13 @@ export class TemplateEnvironment {
     // Tests select all columns of failing rows only when they are stored (`store_failures`).
     env.addGlobal("should_store_failures", () => this.#scope.configValue("store_failures") === true);
     env.addGlobal("return", returnFromMacro);
-    env.addGlobal("log", () => "");
+    env.addGlobal("log", (...args: unknown[]) => {
+      const { positional, keywords } = splitArguments(args);
+      // Without info=True dbt writes to its debug log file only; Almanac keeps no such file
+      // and the project package has no logger, so those messages are dropped.
+      if (pyTruthy(positional[1] ?? keywords.info)) this.#scope.onLog?.(pyStr(positional[0] ?? keywords.msg));
+      return "";
+    });
     // dbt prints to its console; a render has none, and SQL must not change with it.
     env.addGlobal("print", () => "");
     env.addGlobal("exceptions", {

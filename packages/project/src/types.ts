@@ -221,6 +221,11 @@ export interface RenderContext {
   readonly fullRefresh?: boolean;
   /** dbt's `flags.WHICH`, the command rendering: `run` (default), `compile`, `seed`. */
   readonly command?: string;
+  /**
+   * Receives each `log(msg, info=True)` of the render, in order: dbt prints those to the
+   * console, so the caller shows them (a run event, a CLI line). Default: dropped.
+   */
+  readonly onLog?: (message: string) => void;
 }
 
 export interface RenderedModel {

@@ -28,6 +28,8 @@ export async function compileCommand(env: AlmanacEnv, projectDir: string, model:
       fullRefresh: flags.fullRefresh,
       now: new Date(),
       ...(warehouse === undefined ? {} : { warehouse }),
+      // On stderr: stdout is the SQL, which users pipe on.
+      onLog: (message) => process.stderr.write(`${message}\n`),
     });
     process.stdout.write(`${sql.trim()}\n`);
     return 0;

@@ -83,6 +83,11 @@ export async function materializeCommand(
 }
 
 function progressLine(report: StepReport): string {
+  // The step's `log(…, info=True)` lines come before its outcome, as dbt prints them while rendering.
+  return [...report.logs, outcomeLine(report)].join("\n");
+}
+
+function outcomeLine(report: StepReport): string {
   const counter = paint("dim", `[${report.idx + 1}/${report.total}]`);
   const label = stepLabel(report);
   if (report.status === "succeeded") {

@@ -25,7 +25,9 @@ export async function runOperationCommand(
   const url = env.warehouseUrl ?? (await storeUrl(env));
   const warehouse = new WorkerSyncQuery(url);
   try {
-    runOperation(project, macro, args, { target: targetOf(env, url), isIncremental: false, warehouse });
+    // On stdout, as dbt prints them: codegen's generate_source logs the yml users redirect to a file.
+    const onLog = (message: string) => process.stdout.write(`${message}\n`);
+    runOperation(project, macro, args, { target: targetOf(env, url), isIncremental: false, warehouse, onLog });
     return 0;
   } finally {
     warehouse.close();
