@@ -178,7 +178,7 @@ describe("Jinja in dbt_project.yml config", () => {
 });
 
 describe("yml resources Almanac does not run", () => {
-  it("semantic_models, metrics, saved_queries, exposures and groups load without error; models keep their properties", async () => {
+  it("semantic_models, metrics, saved_queries, exposures, groups and unit_tests load without error; models keep their properties", async () => {
     const variant = await fixtureVariant("taxi", {
       "models/semantic_layer.yml": [
         "version: 2",
@@ -205,12 +205,22 @@ describe("yml resources Almanac does not run", () => {
         "    type: dashboard",
         "    owner: { name: Ann }",
         "    depends_on: [ref('stg_zones')]",
+        "unit_tests:",
+        "  - name: zones_keep_their_ids",
+        "    model: stg_zones",
+        "    given:",
+        "      - input: ref('zones')",
+        "        rows: [{ zone_id: 1 }]",
+        "    expect:",
+        "      rows: [{ zone_id: 1 }]",
       ].join("\n"),
     });
     try {
       const project = await loadProject(variant.dir);
       assert.ok(project.models.has("stg_zones"));
       assert.deepEqual(project.models.get("stg_zones")?.seedRefs, ["zones"]);
+      // A unit test is not a data test: nothing of it runs as a check.
+      assert.ok(!project.tests.some((test) => test.name === "zones_keep_their_ids"));
     } finally {
       await variant.remove();
     }
