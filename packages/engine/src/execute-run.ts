@@ -242,11 +242,8 @@ async function runStep(
     const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
     return executeWithRetries(ctx, step, [], () => executeSeedStep(ctx, step)).finally(stopBeating);
   }
-  let version = state.versions.get(step.assetKey);
-  if (version === undefined) {
-    version = codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
-    state.versions.set(step.assetKey, version);
-  }
+  const version = state.versions.get(step.assetKey) ?? codeVersion(ctx.project, step.assetKey, ctx.target, ctx.vars);
+  state.versions.set(step.assetKey, version);
   // A view with hooks is rebuilt like dbt does: its hooks are the reason to run it.
   if (
     !hasHooks(ctx, step.assetKey) &&
@@ -257,7 +254,7 @@ async function runStep(
   // Steps can outlast the reconciler's staleness bound; keep the run visibly alive meanwhile.
   const stopBeating = beatDuringStep(db, { runId: step.runId, attempt });
   const partitions = partitionsOf(ctx.project, step.assetKey);
-  const execute = () => executeStep(ctx, step, keys, partitions, version as string);
+  const execute = () => executeStep(ctx, step, keys, partitions, version);
   return executeWithRetries(ctx, step, keys, execute).finally(stopBeating);
 }
 
